@@ -1,0 +1,1 @@
+"""OCR pipeline: load, clean, align, classify, read fields, normalise/validate, review, evaluate."""

@@ -1,0 +1,1 @@
+"""Robot runtime: scenario model + loader, steps, runner, work queue, evidence, secrets."""

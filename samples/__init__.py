@@ -1,0 +1,1 @@
+"""Samples: the sample core system, the benefit form and its template, sample jobs."""

@@ -1,0 +1,1 @@
+"""A stand-in for the city's packaged core system (Flask + SQLite, Japanese screens)."""

@@ -1,0 +1,1 @@
+"""Scheduler: APScheduler service, business-day calendar, jobs file, hours-saved ledger, reports."""

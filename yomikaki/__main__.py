@@ -1,0 +1,3 @@
+from yomikaki.cli import main
+
+main()
