@@ -61,6 +61,8 @@ class SchedulerSettings(BaseModel):
     jobs_file: Path = Path("samples/jobs.yaml")
     shutdown_grace_seconds: int = 300
     default_misfire_grace_seconds: int = 6 * 3600
+    timezone: str = "Asia/Tokyo"
+    lock_stale_seconds: int = Field(60, description="a scheduler lock without heartbeat this long may be taken over")
 
 
 class Settings(BaseSettings):
