@@ -1,0 +1,274 @@
+"""Claiming work-queue rows safely when several robots (processes or machines) share one table.
+
+Generic over any SQLAlchemy table (or ORM class) with an integer primary key and three
+columns — ``status``, ``lease_owner``, ``lease_expires_at`` (names configurable through
+:class:`LeaseColumns`). The robot runtime's queue (robots/queue.py) calls these; nothing here
+knows about scenarios.
+
+- PostgreSQL: ``UPDATE … WHERE id = (SELECT id … ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+  RETURNING *``: concurrent claimers skip each other's locked rows instead of waiting, and a
+  row is handed to exactly one of them.
+- SQLite (≥ 3.35): the same ``UPDATE … WHERE id = (SELECT …) RETURNING *`` — a single
+  statement, and SQLite serialises writers, so it is atomic too (several processes on one
+  machine; SQLite is not for several machines).
+
+A claim is a lease: the owner extends it with :func:`heartbeat` while it works, and finishes
+the item with :func:`finish`, which only succeeds while the lease is still held. A robot that
+dies stops heart-beating; :func:`expire_leases` (called by any runner) turns its expired rows
+into ``in_doubt``, to be resolved by the scenario's ``check`` block — never re-submitted blindly.
+
+Call these at the start of a short transaction and commit right after (a claim must be
+durable before the work starts). Clocks: ``now`` defaults to ``datetime.now(UTC)``; robot PCs
+sharing a PostgreSQL queue must keep their clocks in sync (NTP) — seconds of skew are harmless
+against leases of minutes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, and_, exists, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+NEW = "new"
+IN_PROGRESS = "in_progress"
+IN_DOUBT = "in_doubt"
+
+
+@dataclass(frozen=True)
+class LeaseColumns:
+    """Names of the columns the lease functions use (defaults match robots/queue.py)."""
+
+    id: str = "id"
+    status: str = "status"
+    lease_owner: str = "lease_owner"
+    lease_expires_at: str = "lease_expires_at"
+    in_progress: str = IN_PROGRESS
+    in_doubt: str = IN_DOUBT
+
+
+DEFAULT_COLUMNS = LeaseColumns()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claimed row (values after the claim) and the status it had before."""
+
+    id: Any
+    row: RowMapping
+    previous_status: str
+
+
+def _table(table_or_model: Any) -> Table:
+    if isinstance(table_or_model, Table):
+        return table_or_model
+    return sa_inspect(table_or_model).local_table
+
+
+def _dialect(bind: Session | Connection) -> str:
+    if isinstance(bind, Session):
+        return bind.get_bind().dialect.name
+    return bind.dialect.name
+
+
+def _now(now: datetime | None) -> datetime:
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    return now.astimezone(UTC)
+
+
+def _claim_one(
+    bind: Session | Connection,
+    table: Table,
+    status: str,
+    *,
+    owner: str,
+    expires: datetime,
+    where: Sequence[ColumnElement[bool]],
+    values: Mapping[str, Any],
+    cols: LeaseColumns,
+) -> RowMapping | None:
+    c = table.c
+    pick = (
+        select(c[cols.id])
+        .where(c[cols.status] == status, *where)
+        .order_by(c[cols.id])
+        .limit(1)
+    )
+    if _dialect(bind) == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (
+        update(table)
+        .where(c[cols.id] == pick.scalar_subquery(), c[cols.status] == status)
+        .values(
+            {
+                cols.status: cols.in_progress,
+                cols.lease_owner: owner,
+                cols.lease_expires_at: expires,
+                **values,
+            }
+        )
+        .returning(*c)
+    )
+    return bind.execute(stmt).mappings().first()
+
+
+def claim_next(
+    bind: Session | Connection,
+    table: Any,
+    *,
+    owner: str,
+    lease_seconds: float,
+    now: datetime | None = None,
+    statuses: Iterable[str] = (NEW,),
+    where: Sequence[ColumnElement[bool]] = (),
+    values: Mapping[str, Any] | None = None,
+    columns: LeaseColumns = DEFAULT_COLUMNS,
+    retries: int = 5,
+) -> Claim | None:
+    """Claim the oldest row in one of ``statuses`` (tried in that order), or None if none is free.
+
+    The row becomes ``in_progress`` with ``lease_owner=owner`` and a lease of
+    ``lease_seconds``; ``values`` are set too (e.g. ``{"attempts": table.c.attempts + 1}``);
+    ``where`` narrows the rows (e.g. ``[table.c.queue == "benefit_registration"]``).
+    """
+    table = _table(table)
+    expires = _now(now) + timedelta(seconds=lease_seconds)
+    statuses = tuple(statuses)
+    for attempt in range(retries + 1):
+        for status in statuses:
+            row = _claim_one(
+                bind, table, status, owner=owner, expires=expires, where=where,
+                values=dict(values or {}), cols=columns,
+            )
+            if row is not None:
+                return Claim(id=row[columns.id], row=row, previous_status=status)
+        # PostgreSQL, READ COMMITTED: a row picked and then changed by a concurrent claimer is
+        # dropped from the LIMIT 1 result, so "nothing claimed" can be spurious: look again
+        # while claimable rows remain visible. (SQLite runs the statement alone: no retry.)
+        if attempt == retries or _dialect(bind) != "postgresql":
+            return None
+        c = table.c
+        visible = select(exists().where(c[columns.status].in_(statuses), *where))
+        if not bind.execute(visible).scalar():
+            return None
+        time.sleep(0.01 * (attempt + 1))
+    return None
+
+
+def heartbeat(
+    bind: Session | Connection,
+    table: Any,
+    *,
+    owner: str,
+    lease_seconds: float,
+    now: datetime | None = None,
+    ids: Iterable[Any] | None = None,
+    columns: LeaseColumns = DEFAULT_COLUMNS,
+) -> set[Any]:
+    """Extend the leases ``owner`` still holds (all of them, or only ``ids``); returns their ids.
+
+    An id missing from the result was lost (expired and taken away): stop working on it.
+    """
+    table = _table(table)
+    c = table.c
+    cond = [c[columns.status] == columns.in_progress, c[columns.lease_owner] == owner]
+    if ids is not None:
+        cond.append(c[columns.id].in_(list(ids)))
+    stmt = (
+        update(table)
+        .where(*cond)
+        .values({columns.lease_expires_at: _now(now) + timedelta(seconds=lease_seconds)})
+        .returning(c[columns.id])
+    )
+    return set(bind.execute(stmt).scalars().all())
+
+
+def holds(
+    bind: Session | Connection,
+    table: Any,
+    item_id: Any,
+    *,
+    owner: str,
+    now: datetime | None = None,
+    columns: LeaseColumns = DEFAULT_COLUMNS,
+) -> bool:
+    """True while ``owner`` holds an unexpired lease on the row (check before submitting)."""
+    table = _table(table)
+    c = table.c
+    stmt = select(c[columns.id]).where(
+        c[columns.id] == item_id,
+        c[columns.status] == columns.in_progress,
+        c[columns.lease_owner] == owner,
+        c[columns.lease_expires_at] > _now(now),
+    )
+    return bind.execute(stmt).first() is not None
+
+
+def finish(
+    bind: Session | Connection,
+    table: Any,
+    item_id: Any,
+    *,
+    owner: str,
+    status: str,
+    values: Mapping[str, Any] | None = None,
+    columns: LeaseColumns = DEFAULT_COLUMNS,
+) -> bool:
+    """Set the final ``status`` (and ``values``) of a row ``owner`` holds; release the lease.
+
+    Returns False — and changes nothing — when the lease was lost meanwhile (the row was made
+    in doubt and perhaps claimed by another robot): the caller must not record a result.
+    """
+    table = _table(table)
+    c = table.c
+    stmt = (
+        update(table)
+        .where(
+            c[columns.id] == item_id,
+            c[columns.status] == columns.in_progress,
+            c[columns.lease_owner] == owner,
+        )
+        .values(
+            {columns.status: status, columns.lease_owner: None, columns.lease_expires_at: None,
+             **dict(values or {})}
+        )
+        .returning(c[columns.id])
+    )
+    return bind.execute(stmt).first() is not None
+
+
+def expire_leases(
+    bind: Session | Connection,
+    table: Any,
+    *,
+    now: datetime | None = None,
+    where: Sequence[ColumnElement[bool]] = (),
+    values: Mapping[str, Any] | None = None,
+    columns: LeaseColumns = DEFAULT_COLUMNS,
+) -> list[Any]:
+    """Turn ``in_progress`` rows whose lease has expired into ``in_doubt``; returns their ids.
+
+    Rows without a lease (``lease_expires_at`` NULL: written by an older single-machine run
+    that crashed) count as expired. A concurrent heartbeat wins: PostgreSQL re-checks the
+    condition on the updated row.
+    """
+    table = _table(table)
+    c = table.c
+    expired = c[columns.lease_expires_at].is_(None) | (c[columns.lease_expires_at] <= _now(now))
+    stmt = (
+        update(table)
+        .where(and_(c[columns.status] == columns.in_progress, expired, *where))
+        .values({columns.status: columns.in_doubt, columns.lease_owner: None,
+                 columns.lease_expires_at: None, **dict(values or {})})
+        .returning(c[columns.id])
+    )
+    return sorted(bind.execute(stmt).scalars().all())
