@@ -1,0 +1,49 @@
+"""Run the sample core system on a threaded werkzeug server (several robot browsers at once)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+
+import typer
+
+from samples.core_system.config import CoreConfig
+
+
+def run(config: CoreConfig, *, host: str = "127.0.0.1", port: int = 8765) -> None:
+    from werkzeug.serving import make_server
+
+    from samples.core_system.app import create_app
+
+    app = create_app(config)
+    server = make_server(host, port, app, threaded=True)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{server.server_port}"
+    faults = []
+    if config.fault_rate:
+        faults.append(f"fault-rate={config.fault_rate}")
+    if config.slow_ms:
+        faults.append(f"slow-ms={config.slow_ms}")
+    if config.random_ids:
+        faults.append("random-ids")
+    if config.notice_rate:
+        faults.append(f"notice-rate={config.notice_rate}")
+    typer.echo(f"見本の基幹システムを起動しました: {url}/login")
+    typer.echo(f"  ログイン: ユーザーID {config.user} / パスワード {config.password}")
+    typer.echo(f"  データベース: {config.db}")
+    typer.echo(f"  セッション有効期限: {config.session_timeout} 秒"
+               + (f" / 障害注入: {', '.join(faults)}" if faults else ""))
+    if config.inspect:
+        typer.echo(f"  確認用 JSON: {url}/__inspect/households, {url}/__inspect/applications")
+    typer.echo("  停止するには Ctrl+C を押してください")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    def _stop(*_args) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("停止しました")
+    finally:
+        server.server_close()
