@@ -1,0 +1,331 @@
+"""Normalise raw field values (OCR output, reviewer edits) into the form README's value formats.
+
+``normalize_field(key, raw)`` knows every canonical key of ``benefit-application`` (and the
+flattened member keys ``members.N.name`` … used by the review workbook). It never raises: a value
+it cannot understand comes back cleaned (NFKC, spaces folded) so that ``ocr.validate`` reports
+it with a specific message. Empty values ("", whitespace, None) become ``None`` (``[]`` for
+``members``, ``False`` for the booleans).
+
+Boxed digit fields may be given as a string or as a list of per-box values (``None``/"" for an
+empty box): ``account_number`` from boxes is right-aligned, so leading empty boxes are zeros.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ocr.reference.banks import clean_bank_name, clean_branch_name
+from yomikaki.japanese import (
+    digits_only,
+    normalize_phone,
+    normalize_text,
+    parse_date,
+    to_katakana,
+    wareki_to_iso,
+)
+
+__all__ = [
+    "BOOLEAN_KEYS",
+    "DATE_KEYS",
+    "MEMBER_KEYS",
+    "normalize_field",
+    "normalize_fields",
+    "normalize_kana",
+    "normalize_name",
+    "parse_member_key",
+]
+
+SPACE = "\u3000"
+DATE_KEYS = frozenset({"household_head_birth_date", "application_date"})
+BOOLEAN_KEYS = frozenset({"seal_present"})
+MEMBER_KEYS = ("name", "relation", "birth_date", "opt_out")
+_MEMBER_KEY_RE = re.compile(r"^members(?:\.(\d+)\.|\[(\d+)\]\.?)(name|relation|birth_date|opt_out|kana)$")
+
+_KIND_ALIASES = {
+    "銀行": "銀行", "信用金庫": "信用金庫", "信金": "信用金庫", "信用組合": "信用組合", "信組": "信用組合",
+    "農協": "農協", "JA": "農協", "農業協同組合": "農協", "労働金庫": "労働金庫", "労金": "労働金庫",
+    "ろうきん": "労働金庫",
+}
+_BRANCH_KIND_ALIASES = {"本店": "本店", "本所": "本店", "支店": "支店", "支所": "支店", "出張所": "出張所"}
+_ACCOUNT_TYPE_ALIASES = {"普通": "普通", "普通預金": "普通", "総合": "普通", "当座": "当座", "当座預金": "当座"}
+_RELATION_ALIASES = {"世帯主": "本人", "本人": "本人"}
+_TRUE = {"true", "1", "yes", "y", "on", "はい", "有", "あり", "○", "〇", "◯", "✓", "✔", "レ", "x", "☑", "■"}
+_FALSE = {"false", "0", "no", "n", "off", "いいえ", "無", "なし", "", "□", "☐", "-"}
+
+
+def parse_member_key(key: str) -> tuple[int, str] | None:
+    """``members.2.name`` / ``members[1].name`` → (2, "name") (1-based), else None."""
+    match = _MEMBER_KEY_RE.match(key)
+    if not match:
+        return None
+    if match.group(1) is not None:
+        return int(match.group(1)), match.group(3)
+    return int(match.group(2)) + 1, match.group(3)  # members[0] is the first member
+
+
+def _is_empty(raw: Any) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not normalize_text(raw)
+    if isinstance(raw, (list, tuple)) and not raw:
+        return True
+    return False
+
+
+def _text(raw: Any) -> str:
+    return normalize_text(raw)
+
+
+def _boxes(raw: Any) -> tuple[str, int]:
+    """(digits, number of leading empty boxes) for a string or a list of box values."""
+    if isinstance(raw, (list, tuple)):
+        cells = [digits_only(c) if c is not None else "" for c in raw]
+        leading = 0
+        for cell in cells:
+            if cell:
+                break
+            leading += 1
+        return "".join(cells), leading
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw), 0
+    text = normalize_text(raw, fullwidth_space=False)
+    digits = digits_only(text)
+    if re.fullmatch(r"[0-9 \-]*", text):
+        return digits, 0
+    return text.replace(" ", ""), 0  # letters or symbols: keep them for the validator to report
+
+
+def normalize_name(raw: Any) -> str | None:
+    """A person's name: NFKC, family and given name separated by exactly one full-width space."""
+    if _is_empty(raw):
+        return None
+    words = re.split(r"[ \u3000]+", normalize_text(raw))
+    return SPACE.join(w for w in words if w)
+
+
+def normalize_kana(raw: Any) -> str | None:
+    """Kana: full-width katakana (hiragana and half-width accepted), one full-width space."""
+    if _is_empty(raw):
+        return None
+    text = to_katakana(normalize_text(raw))
+    words = re.split(r"[ \u3000]+", text)
+    return SPACE.join(w for w in words if w)
+
+
+def _date(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    try:
+        return wareki_to_iso(raw)
+    except (ValueError, TypeError):
+        return _text(raw)
+
+
+def _application_date(raw: Any) -> str | None:
+    """Boxed 令和 year/month/day: a dict {"year","month","day"}, a list of three parts, "080701",
+    "8/7/1", "令和8年7月1日", or an ISO date."""
+    if isinstance(raw, Mapping):
+        parts = [digits_only(raw.get(k)) for k in ("year", "month", "day")]
+    elif isinstance(raw, (list, tuple)) and len(raw) == 3:
+        parts = [digits_only(p) for p in raw]
+    else:
+        if _is_empty(raw):
+            return None
+        text = normalize_text(raw, fullwidth_space=False)
+        try:
+            return parse_date(text).isoformat()
+        except ValueError:
+            pass
+        compact = text.replace(" ", "")
+        match = re.fullmatch(r"(?:令和|R)?(\d{1,2})[年./\-](\d{1,2})[月./\-](\d{1,2})日?", compact, re.I)
+        if match:
+            parts = list(match.groups())
+        elif re.fullmatch(r"\d{6}", compact):
+            parts = [compact[:2], compact[2:4], compact[4:]]
+        else:
+            return text
+    if not any(parts):
+        return None
+    year, month, day = parts
+    if not (year and month and day):
+        return f"令和{year or '?'}年{month or '?'}月{day or '?'}日"
+    try:
+        return wareki_to_iso(f"令和{int(year)}年{int(month)}月{int(day)}日")
+    except ValueError:
+        return f"令和{int(year)}年{int(month)}月{int(day)}日"
+
+
+def _bool(raw: Any) -> bool | str:
+    if isinstance(raw, bool):
+        return raw
+    if raw is None:
+        return False
+    if isinstance(raw, (int, float)):
+        return bool(raw)
+    text = normalize_text(raw, fullwidth_space=False).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return normalize_text(raw)  # the validator reports it
+
+
+def _choice(raw: Any, aliases: Mapping[str, str]) -> str | None:
+    if _is_empty(raw):
+        return None
+    text = normalize_text(raw, fullwidth_space=False).replace(" ", "").lstrip("□☐☑✓✔■")
+    return aliases.get(text, aliases.get(text.upper(), text))
+
+
+def _member(raw: Any) -> dict[str, Any]:
+    raw = raw if isinstance(raw, Mapping) else {}
+    member = {
+        "name": normalize_name(raw.get("name")),
+        "relation": _choice(raw.get("relation"), _RELATION_ALIASES),
+        "birth_date": _date(raw.get("birth_date")),
+        "opt_out": _bool(raw.get("opt_out")),
+    }
+    if "kana" in raw:
+        member["kana"] = normalize_kana(raw.get("kana"))
+    return member
+
+
+def _members(raw: Any) -> list[dict[str, Any]]:
+    if _is_empty(raw):
+        return []
+    if isinstance(raw, Mapping):  # {"1": {...}, "2": {...}}
+        raw = [raw[k] for k in sorted(raw, key=lambda k: int(digits_only(k) or 0))]
+    if not isinstance(raw, Iterable) or isinstance(raw, (str, bytes)):
+        return []
+    members = []
+    for item in raw:
+        member = _member(item)
+        if member["name"] or member["relation"] or member["birth_date"]:
+            members.append(member)
+    return members
+
+
+def _account_number(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    digits, leading = _boxes(raw)
+    if not digits:
+        return None
+    if isinstance(raw, (list, tuple)) and leading and digits.isdigit() and len(raw) == 7:
+        return digits.zfill(7)  # right-aligned in its 7 boxes
+    return digits
+
+
+def _digits_field(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    digits, _leading = _boxes(raw)
+    return digits or None
+
+
+def _postal_code(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    text = normalize_text(raw, fullwidth_space=False).replace("〒", "").replace(" ", "")
+    digits = digits_only(text)
+    if re.fullmatch(r"\d{3}-?\d{4}", text):
+        return digits
+    return digits if re.fullmatch(r"[\d\-]+", text) else text
+
+
+def _application_id(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw).zfill(10)  # a spreadsheet turned it into a number
+    digits, _leading = _boxes(raw)
+    return digits or None
+
+
+def _bank_name(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    return clean_bank_name(raw) or None
+
+
+def _branch_name(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    return clean_branch_name(raw) or None
+
+
+def _address(raw: Any) -> str | None:
+    if _is_empty(raw):
+        return None
+    text = normalize_text(raw)
+    text = re.sub(r"^〒?\s*\d{3}-?\d{4}\s*", "", text)  # a postal code read with the address
+    return text or None
+
+
+def _free_text(raw: Any) -> str | None:
+    return None if _is_empty(raw) else normalize_text(raw)
+
+
+_NORMALIZERS = {
+    "application_id": _application_id,
+    "household_head_name": normalize_name,
+    "household_head_kana": normalize_kana,
+    "household_head_birth_date": _date,
+    "postal_code": _postal_code,
+    "address": _address,
+    "members": _members,
+    "application_date": _application_date,
+    "phone": lambda raw: None if _is_empty(raw) else (normalize_phone(raw) or normalize_text(raw)),
+    "bank_kind": lambda raw: _choice(raw, _KIND_ALIASES),
+    "bank_name": _bank_name,
+    "branch_kind": lambda raw: _choice(raw, _BRANCH_KIND_ALIASES),
+    "branch_name": _branch_name,
+    "account_type": lambda raw: _choice(raw, _ACCOUNT_TYPE_ALIASES),
+    "account_number": _account_number,
+    "yucho_symbol": _digits_field,
+    "yucho_number": _digits_field,
+    "account_holder_kana": normalize_kana,
+    "applicant_signature": normalize_name,
+    "seal_present": _bool,
+}
+_MEMBER_NORMALIZERS = {
+    "name": normalize_name,
+    "kana": normalize_kana,
+    "relation": lambda raw: _choice(raw, _RELATION_ALIASES),
+    "birth_date": _date,
+    "opt_out": _bool,
+}
+
+
+def normalize_field(key: str, raw: Any) -> Any:
+    """The canonical value of field ``key`` for a raw reading; unknown keys get ``normalize_text``."""
+    member_key = parse_member_key(key)
+    if member_key is not None:
+        return _MEMBER_NORMALIZERS[member_key[1]](raw)
+    normalizer = _NORMALIZERS.get(key)
+    if normalizer is None:
+        return raw if isinstance(raw, (bool, int, float, list, dict)) or raw is None else _free_text(raw)
+    return normalizer(raw)
+
+
+def normalize_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field normalised; flattened member keys (``members.1.name``) folded into ``members``.
+
+    Keys starting with "_" (e.g. ``_meta``) and non-field keys (form, page) pass through.
+    """
+    out: dict[str, Any] = {}
+    flat_members: dict[int, dict[str, Any]] = {}
+    for key, raw in fields.items():
+        member_key = parse_member_key(key)
+        if member_key is not None:
+            flat_members.setdefault(member_key[0], {})[member_key[1]] = raw
+        elif key.startswith("_") or key in ("form", "page", "source", "status", "expected"):
+            out[key] = raw
+        else:
+            out[key] = normalize_field(key, raw)
+    if flat_members:
+        out["members"] = _members([flat_members[i] for i in sorted(flat_members)])
+    return out
