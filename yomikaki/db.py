@@ -27,6 +27,7 @@ MODEL_MODULES = (
     "robots.queue",
     "scheduler.ledger",
     "scheduler.alerts",
+    "scheduler.state",
     "ocr.review.corrections",
 )
 
