@@ -1,7 +1,7 @@
 """Claiming work-queue rows safely when several robots (processes or machines) share one table.
 
 Generic over any SQLAlchemy table (or ORM class) with an integer primary key and three
-columns — ``status``, ``lease_owner``, ``lease_expires_at`` (names configurable through
+columns — ``status``, ``lease_owner``, ``lease_expires`` (names configurable through
 :class:`LeaseColumns`). The robot runtime's queue (robots/queue.py) calls these; nothing here
 knows about scenarios.
 
@@ -49,7 +49,7 @@ class LeaseColumns:
     id: str = "id"
     status: str = "status"
     lease_owner: str = "lease_owner"
-    lease_expires_at: str = "lease_expires_at"
+    lease_expires: str = "lease_expires"
     in_progress: str = IN_PROGRESS
     in_doubt: str = IN_DOUBT
 
@@ -112,7 +112,7 @@ def _claim_one(
             {
                 cols.status: cols.in_progress,
                 cols.lease_owner: owner,
-                cols.lease_expires_at: expires,
+                cols.lease_expires: expires,
                 **values,
             }
         )
@@ -186,7 +186,7 @@ def heartbeat(
     stmt = (
         update(table)
         .where(*cond)
-        .values({columns.lease_expires_at: _now(now) + timedelta(seconds=lease_seconds)})
+        .values({columns.lease_expires: _now(now) + timedelta(seconds=lease_seconds)})
         .returning(c[columns.id])
     )
     return set(bind.execute(stmt).scalars().all())
@@ -208,7 +208,7 @@ def holds(
         c[columns.id] == item_id,
         c[columns.status] == columns.in_progress,
         c[columns.lease_owner] == owner,
-        c[columns.lease_expires_at] > _now(now),
+        c[columns.lease_expires] > _now(now),
     )
     return bind.execute(stmt).first() is not None
 
@@ -238,7 +238,7 @@ def finish(
             c[columns.lease_owner] == owner,
         )
         .values(
-            {columns.status: status, columns.lease_owner: None, columns.lease_expires_at: None,
+            {columns.status: status, columns.lease_owner: None, columns.lease_expires: None,
              **dict(values or {})}
         )
         .returning(c[columns.id])
@@ -257,18 +257,49 @@ def expire_leases(
 ) -> list[Any]:
     """Turn ``in_progress`` rows whose lease has expired into ``in_doubt``; returns their ids.
 
-    Rows without a lease (``lease_expires_at`` NULL: written by an older single-machine run
+    Rows without a lease (``lease_expires`` NULL: written by an older single-machine run
     that crashed) count as expired. A concurrent heartbeat wins: PostgreSQL re-checks the
     condition on the updated row.
     """
     table = _table(table)
     c = table.c
-    expired = c[columns.lease_expires_at].is_(None) | (c[columns.lease_expires_at] <= _now(now))
+    expired = c[columns.lease_expires].is_(None) | (c[columns.lease_expires] <= _now(now))
     stmt = (
         update(table)
         .where(and_(c[columns.status] == columns.in_progress, expired, *where))
         .values({columns.status: columns.in_doubt, columns.lease_owner: None,
-                 columns.lease_expires_at: None, **dict(values or {})})
+                 columns.lease_expires: None, **dict(values or {})})
         .returning(c[columns.id])
     )
     return sorted(bind.execute(stmt).scalars().all())
+
+
+def insert_missing(
+    bind: Session | Connection,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    unique: Sequence[str],
+) -> int:
+    """Insert the rows whose ``unique`` key is not in the table yet; returns how many were new.
+
+    Safe when several robots enqueue the same input at once: ``INSERT … ON CONFLICT DO
+    NOTHING`` (PostgreSQL and SQLite) — a row another robot inserted a moment earlier is
+    skipped, never duplicated, and no unique-constraint error is raised.
+    """
+    if not rows:
+        return 0
+    table = _table(table)
+    dialect = _dialect(bind)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - other databases are not supported for the queue
+        raise NotImplementedError(f"work queue on {dialect} is not supported")
+    stmt = dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    stmt = stmt.returning(table.c[next(iter(table.primary_key.columns)).name])
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        inserted += len(bind.execute(stmt, list(rows[start:start + 500])).all())
+    return inserted

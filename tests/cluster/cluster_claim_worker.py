@@ -20,7 +20,7 @@ items = Table(
     Column("status", String(20), nullable=False, default="new", index=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("lease_owner", String(80)),
-    Column("lease_expires_at", DateTime(timezone=True)),
+    Column("lease_expires", DateTime(timezone=True)),
 )
 claim_log = Table(
     "h8_claim_log",

@@ -14,7 +14,7 @@ from cluster_claim_worker import claim_all, claim_log, items, metadata
 from sqlalchemy import func, insert, select
 
 from yomikaki.db import get_engine
-from yomikaki.dbqueue import claim_next, expire_leases, finish, heartbeat, holds
+from yomikaki.dbqueue import claim_next, expire_leases, finish, heartbeat, holds, insert_missing
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 HERE = Path(__file__).resolve().parent
@@ -46,7 +46,7 @@ def test_cluster_claim_takes_oldest_and_sets_lease(db_url):
     assert first.row["status"] == "in_progress" and first.row["lease_owner"] == "pc-1"
     assert first.row["attempts"] == 1 and second.row["attempts"] == 0
     with engine.connect() as conn:
-        stored = conn.execute(select(items.c.lease_expires_at).where(items.c.id == 1)).scalar_one()
+        stored = conn.execute(select(items.c.lease_expires).where(items.c.id == 1)).scalar_one()
     assert stored.replace(tzinfo=UTC) == T0 + timedelta(seconds=30)
 
 
@@ -167,3 +167,46 @@ def test_cluster_processes_never_claim_twice(db_url):
     assert len(per_owner) >= 2, per_owner
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(claim_log)).scalar_one() == n
+
+
+def test_cluster_insert_missing_skips_existing_references(db_url):
+    engine = get_engine(url=db_url)
+    _fill(engine, 3)  # R00000..R00002
+    rows = [{"ref": f"R{i:05d}", "status": "new"} for i in range(1, 6)]
+    with engine.begin() as conn:
+        assert insert_missing(conn, items, rows, unique=["ref"]) == 3
+        assert insert_missing(conn, items, rows, unique=["ref"]) == 0
+        refs = conn.execute(select(items.c.ref).order_by(items.c.ref)).scalars().all()
+    assert refs == [f"R{i:05d}" for i in range(6)]
+
+
+def test_cluster_concurrent_enqueue_of_same_input_on_postgres(fresh_postgres_url):
+    """Three robots starting on the same input at once: each reference ends up once."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(fresh_postgres_url, pool_size=4)
+    metadata.create_all(engine)
+    rows = [{"ref": f"R{i:05d}", "status": "new"} for i in range(300)]
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def enqueue() -> None:
+        try:
+            barrier.wait()
+            with engine.begin() as conn:
+                counts.append(insert_missing(conn, items, rows, unique=["ref"]))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=enqueue) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert sum(counts) == 300
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(func.distinct(items.c.ref)))).scalar_one() == 300
+        assert conn.execute(select(func.count()).select_from(items)).scalar_one() == 300
+    engine.dispose()
