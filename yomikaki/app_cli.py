@@ -6,10 +6,12 @@ import json
 
 import typer
 
+from yomikaki.db_cli import register as register_db
 from yomikaki.settings import get_settings
 
 
 def register(app: typer.Typer) -> None:
+    register_db(app)  # yomikaki db upgrade|current|check
     audit_app = typer.Typer(help="監査ログ (誰がいつ何をしたか) を表示します。", no_args_is_help=True)
 
     @audit_app.command("list")
