@@ -55,20 +55,15 @@ _SUFFIX_KIND = (
     ("漁連", "漁協"),
     ("漁協", "漁協"),
 )
-#: what residents write after the base name (stripped before matching; longest first)
-_WRITTEN_SUFFIXES = tuple(
-    sorted(
-        {
-            "銀行", "ぎんこう", "ギンコウ", "BANK",
-            "信用金庫", "信金", "しんきん", "シンキン",
-            "信用組合", "信組", "しんくみ", "シンクミ",
-            "農業協同組合", "農協", "のうきょう", "ノウキョウ", "ノウキヨウ",
-            "労働金庫", "労金", "ろうきん", "ロウキン",
-        },
-        key=len,
-        reverse=True,
-    )
-)
+#: what residents write after the base name → the kind it implies (stripped before matching)
+_WRITTEN_SUFFIX_KIND = {
+    "銀行": "銀行", "ぎんこう": "銀行", "ギンコウ": "銀行", "BANK": "銀行",
+    "信用金庫": "信用金庫", "信金": "信用金庫", "しんきん": "信用金庫", "シンキン": "信用金庫",
+    "信用組合": "信用組合", "信組": "信用組合", "しんくみ": "信用組合", "シンクミ": "信用組合",
+    "農業協同組合": "農協", "農協": "農協", "のうきょう": "農協", "ノウキョウ": "農協", "ノウキヨウ": "農協",
+    "労働金庫": "労働金庫", "労金": "労働金庫", "ろうきん": "労働金庫", "ロウキン": "労働金庫",
+}
+_WRITTEN_SUFFIXES = tuple(sorted(_WRITTEN_SUFFIX_KIND, key=len, reverse=True))
 _WRITTEN_PREFIXES = ("JAバンク", "JA", "ＪＡ", "株式会社", "(株)")
 _BRANCH_SUFFIXES = ("支店", "出張所", "支所", "営業所", "営業部", "店")
 _KIND_FULL = {"銀行": "銀行", "信用金庫": "信用金庫", "信用組合": "信用組合", "農協": "農業協同組合",
@@ -185,11 +180,22 @@ def clean_bank_name(name: object) -> str:
 
 
 def _clean_written(name: str) -> str:
+    return _split_written(name)[0]
+
+
+def _split_written(name: str) -> tuple[str, str | None]:
+    """(base name, kind implied by a written suffix or a JA prefix, else None)."""
     text = normalize_text(name, fullwidth_space=False).replace(" ", "")
+    implied = None
     for prefix in _WRITTEN_PREFIXES:
         if text.upper().startswith(prefix.upper()) and len(text) > len(prefix):
             text = text[len(prefix) :]
-    return _strip_suffix(text, _WRITTEN_SUFFIXES)
+            implied = "農協" if prefix.upper().startswith(("JA", "ＪＡ")) else None
+            break
+    for suffix in _WRITTEN_SUFFIXES:
+        if text.upper().endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)], _WRITTEN_SUFFIX_KIND[suffix]
+    return text, implied
 
 
 # --------------------------------------------------------------------------------------
@@ -251,9 +257,10 @@ def _score(written: str, entry_key: str, entry_kana_key: str, by_kana: bool, wri
 
 
 def _ranked(name: str, kind: str | None) -> list[tuple[float, _Entry]]:
-    cleaned = _clean_written(name)
+    cleaned, implied = _split_written(name)
     if not cleaned:
         return []
+    kind = kind or implied
     key = _name_key(cleaned)
     by_kana = _is_kana_text(cleaned)
     kana = _kana_key(cleaned) if by_kana else ""
