@@ -1,0 +1,182 @@
+"""Helpers for the review workbook tests: OCR rows from the dev truth, LibreOffice, a reviewer."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared not available: {path}")
+    return path
+
+
+TEMPLATE = REPO / "samples" / "forms" / "benefit-application" / "template.yaml"
+TRUTH_KEYS_SKIP = ("form", "page", "_meta")
+# What the "OCR" got wrong in the rows built from the truth (the reviewer puts the truth back):
+# field → function(truth value) → wrong value
+MISTAKES = {
+    "account_number": lambda v: v[:-1] + str((int(v[-1]) + 1) % 10) if v else v,
+    "yucho_number": lambda v: v[:-1] + str((int(v[-1]) + 3) % 10) if v else v,
+    "phone": lambda v: v.replace("-", "", 1) if v else v,
+}
+REVIEWED = ("application_date", "phone", "bank_name", "account_number", "yucho_number", "seal_present")
+CONFIDENCE = {"application_date": 0.86, "phone": 0.62, "bank_name": 0.93, "account_number": 0.31,
+              "yucho_number": 0.35, "seal_present": 0.7}
+
+
+def truth_fields(name: str) -> dict:
+    truth = json.loads(shared_path("ocr-samples", "dev", "truth", f"{name}.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in truth.items() if k not in TRUTH_KEYS_SKIP}
+
+
+def _zones() -> dict[str, list[float]]:
+    template = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
+    zones = {}
+    for f in template["fields"]:
+        if "zone" in f:
+            zones[f["key"]] = f["zone"]
+        elif "parts" in f:  # boxed date: year → day
+            xs = [p[0] for p in f["parts"].values()]
+            ys = [p[1] for p in f["parts"].values()]
+            last = list(f["parts"].values())[-1]
+            zones[f["key"]] = [min(xs), min(ys), last[0] + last[2] - min(xs), last[3]]
+        elif "options" in f:
+            boxes = list(f["options"].values())
+            x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            x1 = max(b[0] + b[2] for b in boxes) + 15
+            y1 = max(b[1] + b[3] for b in boxes)
+            zones[f["key"]] = [x0, y0, x1 - x0, y1 - y0]
+    return zones
+
+
+def build_rows(folder: Path, names: list[str], *, mistakes: bool = True) -> tuple[Path, dict[str, dict]]:
+    """rows.jsonl as the pipeline writes it, from the truth files; crops cut from the real scans.
+
+    Returns (rows.jsonl, {source: truth fields}).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    zones = _zones()
+    truths, lines = {}, []
+    for name in names:
+        scan = shared_path("ocr-samples", "dev", name)
+        truth = truth_fields(name)
+        truths[name] = truth
+        fields = json.loads(json.dumps(truth))
+        review = [k for k in REVIEWED if truth.get(k) is not None or k in ("bank_name",)]
+        if mistakes:
+            for key, wrong in MISTAKES.items():
+                if fields.get(key):
+                    fields[key] = wrong(fields[key])
+        pages = folder / "pages"
+        crops_dir = folder / "crops"
+        pages.mkdir(exist_ok=True)
+        crops_dir.mkdir(exist_ok=True)
+        page_image = pages / f"{Path(name).stem}_p1.jpg"
+        crops = {}
+        with Image.open(scan) as img:
+            img = img.convert("RGB")
+            img.reduce(2).save(page_image, quality=70)
+            scale = img.width / 210.0
+            for key in review:
+                x, y, w, h = zones[key]
+                crop = img.crop((int(x * scale), int(y * scale), int((x + w) * scale), int((y + h) * scale)))
+                path = crops_dir / f"{Path(name).stem}_{key}.png"
+                crop.save(path)
+                crops[key] = f"crops/{path.name}"
+        lines.append({
+            "source": name, "page": 1, "form": "benefit-application", "status": "ok", "fields": fields,
+            "confidence": {k: (CONFIDENCE.get(k, 0.99) if k in review else 0.99) for k in fields},
+            "review": review, "errors": [],
+            "page_image": f"pages/{page_image.name}", "crops": crops,
+        })
+    lines.append({"source": "blank_page.png", "page": 1, "form": None, "status": "blank", "fields": {},
+                  "confidence": {}, "review": [], "errors": ["白紙のページです（インクがほとんどありません）"]})
+    rows = folder / "rows.jsonl"
+    rows.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    return rows, truths
+
+
+DEV_NAMES = ["dev_0001.jpg", "dev_0002.jpg", "dev_0003.jpg", "dev_0004.jpg"]
+
+
+# ---- LibreOffice -------------------------------------------------------------------------
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def soffice(args: list[str], cwd: Path, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run LibreOffice headless with a private profile (no clash with other tests or users)."""
+    if not SOFFICE:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = Path("/tmp") / f"yomikaki-lo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    env = dict(os.environ, HOME=str(profile))
+    cmd = [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", *args]
+    try:
+        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def convert(files: list[Path], fmt: str, outdir: Path) -> list[Path]:
+    """Convert files in one LibreOffice call; every output must exist."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    proc = soffice(["--convert-to", fmt, "--outdir", str(outdir), *map(str, files)], cwd=outdir)
+    ext = fmt.split(":")[0]
+    outs = [outdir / f"{f.stem}.{ext}" for f in files]
+    missing = [o for o in outs if not o.exists()]
+    assert not missing, f"LibreOffice did not write {missing}: rc={proc.returncode} {proc.stdout} {proc.stderr}"
+    assert "Error" not in proc.stderr, proc.stderr
+    return outs
+
+
+# ---- a reviewer at work (openpyxl) --------------------------------------------------------
+def sheet_index(ws) -> tuple[dict[str, int], dict[str, int]]:
+    """({header: column}, {source file: row}) of the 確認 sheet."""
+    headers = {c.value: c.column for c in ws[2] if c.value}
+    rows = {}
+    for r in range(3, ws.max_row + 1):
+        value = ws.cell(r, headers["ファイル"]).value
+        if value:
+            rows[value] = r
+    return headers, rows
+
+
+def reviewer_edit(src: Path, dst: Path, edits: dict[tuple[str, str], object], *, by: str = "確認者 山田",
+                  then=None) -> Path:
+    """Open the workbook like a reviewer, type values into cells, save under ``dst``."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src)
+    ws = wb["確認"]
+    headers, rows = sheet_index(ws)
+    for (source, header), value in edits.items():
+        ws.cell(rows[source], headers[header]).value = value
+    if then:
+        then(wb, ws, headers, rows)
+    wb.properties.lastModifiedBy = by
+    wb.save(dst)
+    return dst
+
+
+def truth_edits(truths: dict[str, dict]) -> dict[tuple[str, str], object]:
+    """The corrections a careful reviewer makes: the truth back into every field the OCR got wrong."""
+    labels = {"account_number": "口座番号", "yucho_number": "ゆうちょ番号", "phone": "電話番号"}
+    edits = {}
+    for source, truth in truths.items():
+        for key, label in labels.items():
+            if truth.get(key):
+                edits[(source, label)] = truth[key]
+    return edits
