@@ -1,0 +1,84 @@
+"""What a step sees while it runs: the page, the item, variables, outputs, dialog plans."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from robots.errors import SystemError_
+from robots.model import Scenario
+
+log = logging.getLogger("robots")
+
+
+@dataclass
+class DialogPlan:
+    action: str  # "accept" | "dismiss"
+    message: str | None = None  # regular expression the dialog message must match
+    prompt_text: str | None = None
+
+
+@dataclass
+class StepContext:
+    scenario: Scenario
+    page: Any
+    browser_context: Any
+    vars: dict[str, Any]
+    secrets: dict[str, str]
+    item: dict[str, Any] = field(default_factory=dict)
+    reference: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    locals: dict[str, Any] = field(default_factory=dict)
+    timeout_ms: int = 10_000
+    work_dir: Path = Path(".")
+    worker: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+    dialog_plans: list[DialogPlan] = field(default_factory=list)
+    pending_error: Exception | None = None
+    server_error: str | None = None
+    secret_fill_hook: Any = None  # async callable(fn) that runs fn outside the trace
+
+    # -- templates ---------------------------------------------------------------------------
+    def template_context(self) -> dict[str, Any]:
+        return {"item": self.item, "vars": self.vars, "secrets": self.secrets,
+                "outputs": self.outputs, **self.locals}
+
+    def render(self, value: Any) -> Any:
+        from robots.templating import render
+
+        return render(value, self.template_context())
+
+    def render_native(self, value: Any) -> Any:
+        from robots.templating import render_native
+
+        return render_native(value, self.template_context())
+
+    def uses_secret(self, raw: Any) -> bool:
+        return isinstance(raw, str) and "secrets." in raw or (isinstance(raw, str) and "secrets[" in raw)
+
+    # -- failures signalled by page events ----------------------------------------------------
+    def raise_pending(self) -> None:
+        if self.pending_error is not None:
+            error, self.pending_error = self.pending_error, None
+            raise error
+        if self.server_error is not None:
+            message, self.server_error = self.server_error, None
+            raise SystemError_(message, code="http")
+
+    def reset_item(self, item: dict[str, Any], reference: str) -> None:
+        self.item = item
+        self.reference = reference
+        self.outputs = {}
+        self.locals = {}
+        self.dialog_plans = []
+        self.pending_error = None
+        self.server_error = None
+
+    def note(self, message: str, **details: Any) -> None:
+        from yomikaki.redaction import redact
+
+        text = redact(str(message))
+        self.events.append({"message": text, **details})
+        log.info("[%s] %s", self.reference or "setup", text)

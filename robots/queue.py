@@ -1,0 +1,198 @@
+"""The durable work queue and the runs table (SQLAlchemy, on ``yomikaki.db.Base``).
+
+One ``WorkItem`` per (queue, reference) — the unique reference is the duplicate guard.
+Statuses::
+
+    new ──claim──▶ in_progress ──▶ done
+     ▲                 │ ├──────▶ business_error   (not retried)
+     └──── retry ──────┘ └──────▶ system_error     (retries used up)
+    in_progress left by a dead runner ──▶ in_doubt ──(check block)──▶ done / new
+                                                   └─(no check)──▶ held for a person
+
+``claim()`` is the one function that hands items to workers (compare-and-set UPDATE, safe
+across processes); a PostgreSQL ``FOR UPDATE SKIP LOCKED`` variant belongs there too.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from yomikaki.db import Base
+
+STATUSES = ("new", "in_progress", "done", "business_error", "system_error", "in_doubt")
+STATUS_JA = {
+    "new": "未処理", "in_progress": "処理中", "done": "完了", "business_error": "業務エラー",
+    "system_error": "システムエラー", "in_doubt": "要確認（結果不明）", "skipped": "完了（前回まで）",
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def owner_id(run_id: str, worker: int) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{run_id}:{worker}"
+
+
+class WorkItem(Base):
+    __tablename__ = "robot_work_items"
+    __table_args__ = (UniqueConstraint("queue", "reference", name="uq_robot_item_reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(200), index=True)
+    reference: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    needs_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    outputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run_id: Mapped[str | None] = mapped_column(String(40), index=True, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    lease_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class RobotRun(Base):
+    __tablename__ = "robot_runs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(300))
+    scenario_path: Mapped[str] = mapped_column(Text)
+    queue: Mapped[str] = mapped_column(String(200), index=True)
+    process_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    input_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running/completed/aborted/interrupted
+    workers: Mapped[int] = mapped_column(Integer, default=1)
+    host: Mapped[str] = mapped_column(String(200), default=socket.gethostname)
+    pid: Mapped[int] = mapped_column(Integer, default=os.getpid)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    business_errors: Mapped[int] = mapped_column(Integer, default=0)
+    system_errors: Mapped[int] = mapped_column(Integer, default=0)
+    in_doubt: Mapped[int] = mapped_column(Integer, default=0)
+    manual_minutes_per_item: Mapped[float | None] = mapped_column(Float, nullable=True)
+    results_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    log_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+# -- operations (each one short transaction) ------------------------------------------------
+def enqueue(session: Session, queue: str, run_id: str, rows: list[tuple[str, dict]], *,
+            retry_failed: bool = False) -> dict[str, str]:
+    """Add new references, attach this run to the eligible ones; return reference → prior status."""
+    existing = {item.reference: item for item in session.scalars(select(WorkItem).where(WorkItem.queue == queue))}
+    prior: dict[str, str] = {}
+    stamp = now()
+    for reference, payload in rows:
+        item = existing.get(reference)
+        if item is None:
+            session.add(WorkItem(queue=queue, reference=reference, status="new", payload=payload, run_id=run_id,
+                                 created_at=stamp, updated_at=stamp))
+            prior[reference] = "new"
+            continue
+        prior[reference] = item.status
+        if item.status == "new" or (retry_failed and item.status in ("business_error", "system_error")):
+            item.status, item.run_id, item.payload, item.updated_at = "new", run_id, payload, stamp
+            if prior[reference] != "new":
+                item.attempts = 0
+                item.error = item.error_code = None
+                item.needs_check = prior[reference] == "system_error"
+        elif item.status == "in_doubt":
+            item.run_id = run_id
+    return prior
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_abandoned(session: Session, queue: str) -> list[str]:
+    """Items left in progress by a runner that died become in_doubt. Returns their references."""
+    host = socket.gethostname()
+    found = []
+    for item in session.scalars(select(WorkItem).where(WorkItem.queue == queue, WorkItem.status == "in_progress")):
+        owner = (item.lease_owner or "::").split(":")
+        dead_here = owner[0] == host and owner[1].isdigit() and not _pid_alive(int(owner[1]))
+        expired = item.lease_expires is not None and _aware(item.lease_expires) < now()
+        if dead_here or expired or item.lease_owner is None:
+            item.status, item.needs_check, item.updated_at = "in_doubt", True, now()
+            item.error = "実行が途中で止まったため結果が分かりません"
+            found.append(item.reference)
+    return found
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def claim(session: Session, queue: str, run_id: str, owner: str, lease_seconds: int,
+          statuses: tuple[str, ...] = ("new",)) -> WorkItem | None:
+    """Give the next item of this run to ``owner`` (status → in_progress, attempts + 1)."""
+    for _ in range(20):
+        candidate = session.scalar(
+            select(WorkItem.id).where(WorkItem.queue == queue, WorkItem.run_id == run_id,
+                                      WorkItem.status.in_(statuses)).order_by(WorkItem.id).limit(1)
+        )
+        if candidate is None:
+            return None
+        stamp = now()
+        result = session.execute(
+            update(WorkItem)
+            .where(WorkItem.id == candidate, WorkItem.status.in_(statuses))
+            .values(status="in_progress", attempts=WorkItem.attempts + 1, lease_owner=owner,
+                    lease_expires=stamp + timedelta(seconds=lease_seconds), started_at=stamp, updated_at=stamp)
+        )
+        session.commit()
+        if result.rowcount == 1:
+            return session.get(WorkItem, candidate, populate_existing=True)
+    return None
+
+
+def finish(session: Session, item_id: int, status: str, *, outputs: dict | None = None, error: str | None = None,
+           error_code: str | None = None, evidence: str | None = None, needs_check: bool = False,
+           duration_s: float | None = None) -> None:
+    values: dict[str, Any] = {"status": status, "updated_at": now(), "lease_owner": None, "lease_expires": None,
+                              "needs_check": needs_check, "error": error, "error_code": error_code}
+    if outputs is not None:
+        values["outputs"] = outputs
+    if evidence is not None:
+        values["evidence"] = evidence
+    if status in ("done", "business_error", "system_error"):
+        values["finished_at"] = now()
+    if duration_s is not None:
+        values["duration_s"] = duration_s
+    session.execute(update(WorkItem).where(WorkItem.id == item_id).values(**values))
+    session.commit()
+
+
+def items_for(session: Session, queue: str, references: list[str]) -> list[WorkItem]:
+    wanted = set(references)
+    rows = session.scalars(select(WorkItem).where(WorkItem.queue == queue)).all()
+    by_ref = {r.reference: r for r in rows if r.reference in wanted}
+    return [by_ref[r] for r in references if r in by_ref]
+
+
+def held_items(session: Session, queue: str) -> list[WorkItem]:
+    return list(session.scalars(select(WorkItem).where(WorkItem.queue == queue, WorkItem.status == "in_doubt")))

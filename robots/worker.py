@@ -1,0 +1,277 @@
+"""One worker = one browser context: opens a session (setup), processes items as transactions.
+
+Outcomes (REFramework): business error → failed, no retry; system error → evidence, context
+reset, setup re-run, retry while attempts remain (the queue's ``attempts`` is the one retry
+counter); too many consecutive system errors → the run aborts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from robots import queue as q
+from robots.context import StepContext
+from robots.errors import BusinessError, RobotError, SystemError_
+from robots.evidence import capture_failure, item_dir, scrub_zip
+from robots.steps.base import MarkDone, run_steps
+from robots.steps.dialogs import handle_dialog
+
+log = logging.getLogger("robots")
+
+
+@dataclass
+class Session:
+    context: Any
+    page: Any
+    ctx: StepContext
+    tracing: bool = False
+    chunk_open: bool = False
+    parts: list[Path] = field(default_factory=list)
+
+
+class Worker:
+    def __init__(self, engine, index: int):
+        self.engine = engine
+        self.index = index
+        self.owner = q.owner_id(engine.run_id, index)
+        self.session: Session | None = None
+
+    # -- session ------------------------------------------------------------------------------
+    async def open_session(self, browser) -> Session:
+        e = self.engine
+        context = await browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=True,
+                                            viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(e.timeout_ms)
+        page = await context.new_page()
+        ctx = StepContext(scenario=e.scenario, page=page, browser_context=context, vars=e.vars, secrets=e.secrets,
+                          timeout_ms=e.timeout_ms, work_dir=e.work_dir, worker=self.index)
+        session = Session(context, page, ctx)
+        ctx.secret_fill_hook = lambda fn: self._untraced(session, fn)
+
+        async def on_dialog(dialog):
+            await handle_dialog(ctx, dialog)
+
+        def on_response(response):
+            try:
+                if response.status >= 500 and response.request.is_navigation_request() \
+                        and response.frame == page.main_frame:
+                    ctx.server_error = f"基幹システムがエラーを返しました (HTTP {response.status})"
+            except Exception:  # noqa: BLE001 - a detached frame
+                pass
+
+        page.on("dialog", on_dialog)
+        page.on("response", on_response)
+        for interrupt in e.scenario.interrupts:
+            await self._install_interrupt(session, interrupt)
+        ctx.reset_item({}, "")
+        try:
+            await run_steps(ctx, e.scenario.setup)
+        except BaseException:
+            await self._close(session)
+            raise
+        if e.trace:
+            await context.tracing.start(snapshots=True, screenshots=False, sources=False)
+            await context.tracing.stop_chunk()  # nothing before the first item is kept
+            session.tracing = True
+        return session
+
+    async def _install_interrupt(self, session: Session, interrupt) -> None:
+        from robots.locators.base import LocatorSpec, resolve
+
+        ctx = session.ctx
+        locator = await resolve(session.page, LocatorSpec.model_validate(interrupt.when), ctx.template_context())
+
+        async def handler(_locator):
+            ctx.note("割り込み画面を処理します")
+            await run_steps(ctx, interrupt.do)
+
+        kwargs = {"times": interrupt.times} if interrupt.times else {}
+        await session.page.add_locator_handler(locator, handler, **kwargs)
+
+    async def _untraced(self, session: Session, fn) -> None:
+        """Run ``fn`` (a secret fill) with the trace stopped, so the value is never recorded."""
+        if not session.chunk_open:
+            await fn()
+            return
+        part = self.engine.work_dir / f".trace-w{self.index}-{len(session.parts)}.zip"
+        await session.context.tracing.stop_chunk(path=str(part))
+        session.parts.append(part)
+        session.chunk_open = False
+        try:
+            await fn()
+        finally:
+            await session.context.tracing.start_chunk()
+            session.chunk_open = True
+
+    async def _close(self, session: Session | None) -> None:
+        if session is None:
+            return
+        try:
+            await session.context.close()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+    async def reset(self) -> None:
+        await self._close(self.session)
+        self.session = None
+
+    async def teardown(self) -> None:
+        if self.session is None:
+            return
+        if self.engine.scenario.teardown:
+            ctx = self.session.ctx
+            ctx.reset_item({}, "")
+            try:
+                await run_steps(ctx, self.engine.scenario.teardown)
+            except Exception as exc:  # noqa: BLE001 - teardown problems do not change item results
+                log.warning("teardown に失敗しました: %s", exc)
+        await self.reset()
+
+    # -- the loop -----------------------------------------------------------------------------
+    async def loop(self, browser) -> None:
+        e = self.engine
+        statuses = ("new", "in_doubt") if e.scenario.check is not None else ("new",)
+        try:
+            while not e.stop_requested and e.aborted is None:
+                item = q.claim(e.db, e.queue, e.run_id, self.owner, e.lease_seconds, statuses)
+                if item is None:
+                    break
+                await self.process(browser, item)
+        finally:
+            await self.teardown()
+
+    async def process(self, browser, item: q.WorkItem) -> None:
+        e = self.engine
+        started = time.monotonic()
+        reference, payload = item.reference, dict(item.payload or {})
+        check_first = item.needs_check and e.scenario.check is not None
+        e.log.write("item_started", reference=reference, attempt=item.attempts, worker=self.index,
+                    check_first=check_first)
+        outcome, message, code, outputs, evidence = "done", None, None, {}, None
+        session = None
+        try:
+            try:
+                if self.session is None:
+                    self.session = await self.open_session(browser)
+            except RobotError as exc:
+                raise SystemError_(f"setup（ログインなど）に失敗しました: {exc.message}", code="setup") from exc
+            session = self.session
+            ctx = session.ctx
+            ctx.reset_item(payload, reference)
+            if session.tracing:
+                await session.context.tracing.start_chunk(title=reference)
+                session.chunk_open = True
+            if check_first and await self.check(ctx):
+                outputs = dict(ctx.outputs)
+                message = "確認の結果、既に登録済みでした"
+            else:
+                ctx.outputs = {}
+                try:
+                    await run_steps(ctx, e.scenario.steps)
+                except MarkDone:
+                    pass
+                outputs = dict(ctx.outputs)
+        except asyncio.CancelledError:
+            q.finish(e.db, item.id, "in_doubt", error="強制終了されたため結果が分かりません", needs_check=True)
+            raise
+        except BusinessError as exc:
+            outcome, message, code = "business_error", exc.message, exc.code
+        except Exception as exc:  # noqa: BLE001 - anything else is a system error
+            outcome, code = "system_error", getattr(exc, "code", None) or "exception"
+            message = exc.message if isinstance(exc, RobotError) else f"{type(exc).__name__}: {exc}"
+            if session is not None and not isinstance(exc, MarkDone):
+                business = await self.business_error_on_screen(session.ctx)
+                if business:
+                    outcome, message, code = "business_error", business, "screen"
+        if session is not None:
+            evidence = await self.finish_trace(session, reference, failed=outcome != "done")
+            if outcome != "done":
+                directory = item_dir(e.evidence_root, e.run_id, reference)
+                await capture_failure(session.ctx, directory)
+                evidence = str(directory)
+        duration = time.monotonic() - started
+        self.record(item, outcome, message, code, outputs, evidence, duration)
+        if outcome == "system_error":
+            await self.reset()
+
+    async def check(self, ctx) -> bool:
+        """Run the scenario's ``check`` block: True when it reached ``mark_done``."""
+        try:
+            await run_steps(ctx, self.engine.scenario.check)
+        except MarkDone:
+            ctx.note("check: 登録済みと判定しました")
+            return True
+        except BusinessError as exc:
+            raise SystemError_(f"登録済みかどうか確認できませんでした: {exc.message}", code="check") from exc
+        ctx.note("check: 未登録でした。手順を実行します")
+        return False
+
+    async def business_error_on_screen(self, ctx) -> str | None:
+        from robots.locators.base import LocatorSpec, resolve
+
+        for raw in self.engine.scenario.spec.business_errors:
+            try:
+                locator = (await resolve(ctx.page, LocatorSpec.model_validate(raw), ctx.template_context())).first
+                if await locator.is_visible():
+                    return (await locator.inner_text(timeout=2000)).strip()
+            except Exception:  # noqa: BLE001
+                continue
+        return None
+
+    async def finish_trace(self, session: Session, reference: str, *, failed: bool) -> str | None:
+        e = self.engine
+        parts, session.parts = session.parts, []
+        if not session.tracing or not session.chunk_open:
+            for part in parts:
+                part.unlink(missing_ok=True)
+            return None
+        session.chunk_open = False
+        try:
+            if not failed:
+                await session.context.tracing.stop_chunk()
+                for part in parts:
+                    part.unlink(missing_ok=True)
+                return None
+            directory = item_dir(e.evidence_root, e.run_id, reference)
+            target = directory / f"trace-{int(time.time())}.zip"
+            await session.context.tracing.stop_chunk(path=str(target))
+            kept = [target]
+            for n, part in enumerate(parts):
+                moved = directory / f"{target.stem}-part{n}.zip"
+                shutil.move(str(part), moved)
+                kept.append(moved)
+            for path in kept:
+                scrub_zip(path)
+            return str(directory)
+        except Exception as exc:  # noqa: BLE001 - a crashed context cannot give its trace
+            log.debug("trace not saved: %s", exc)
+            return None
+
+    def record(self, item, outcome, message, code, outputs, evidence, duration) -> None:
+        e = self.engine
+        retry = False
+        if outcome == "system_error":
+            e.consecutive_system_errors += 1
+            if e.consecutive_system_errors >= e.max_consecutive:
+                e.aborted = f"システムエラーが {e.consecutive_system_errors} 件続いたため停止しました（最後: {message}）"
+            retry = item.attempts <= e.max_retries  # picked up again now, or by the next run
+        else:
+            e.consecutive_system_errors = 0
+        needs_check = outcome == "system_error" and e.scenario.check is not None
+        status = "new" if retry else outcome
+        q.finish(e.db, item.id, status, outputs=outputs, error=message, error_code=code, evidence=evidence,
+                 needs_check=needs_check, duration_s=duration)
+        e.log.write("item_finished", reference=item.reference, outcome=outcome, retry=retry, attempt=item.attempts,
+                    message=message, code=code, outputs=outputs, evidence=evidence, seconds=round(duration, 3),
+                    worker=self.index)
+        if retry:
+            log.warning("[%s] システムエラー（%d 回目）: %s — 再試行します", item.reference, item.attempts, message)
+        elif outcome != "done":
+            log.warning("[%s] %s: %s", item.reference, q.STATUS_JA[outcome], message)
+        e.item_finished(status)

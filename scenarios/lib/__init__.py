@@ -1,0 +1,1 @@
+"""Helpers used by the shipped scenarios (``python:`` steps) and by their sample data."""
