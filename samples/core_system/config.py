@@ -25,6 +25,9 @@ class CoreConfig:
     lockout_seconds: int = 15 * 60
     page_size: int = 20
 
+    def __post_init__(self) -> None:
+        self.db = Path(self.db).resolve()
+
     @property
     def results_dir(self) -> Path:
         return self.db.parent / (self.db.stem + "_results")

@@ -68,3 +68,47 @@ def confirm_registration(page) -> str:
     page.get_by_role("heading", name="登録完了").wait_for()
     assert messages == ["登録しますか？"]
     return page.locator("dt:text-is('受付番号') + dd").inner_text().strip()
+
+
+class HttpClient:
+    """A plain HTTP client with cookies (no browser) for fault and concurrency tests."""
+
+    def __init__(self, base_url: str):
+        import http.cookiejar
+
+        self.base_url = base_url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf = ""
+
+    def request(self, path: str, data: dict | list | None = None) -> tuple[int, str, str]:
+        """(status, final path, body); HTTP errors are returned, not raised."""
+        import re
+        import urllib.error
+        import urllib.parse
+
+        body = None
+        if data is not None:
+            items = list(data.items()) if isinstance(data, dict) else list(data)
+            body = urllib.parse.urlencode([("csrf_token", self.csrf), *items]).encode()
+        try:
+            with self.opener.open(self.base_url + path, data=body, timeout=60) as resp:
+                status, url, text = resp.status, resp.url, resp.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            status, url, text = exc.code, exc.url, exc.read().decode("utf-8", "replace")
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', text)
+        if match:
+            self.csrf = match.group(1)
+        return status, urllib.parse.urlparse(url).path, text
+
+    def login(self, user: str = USER, password: str = PASSWORD) -> tuple[int, str, str]:
+        self.request("/login")
+        return self.request("/login", {"user_id": user, "password": password})
+
+
+def entry_form(household: dict, **overrides) -> dict:
+    form = {"application_date": "2026-07-01", "phone": "049-283-1331", "account_kind": "bank",
+            "bank_code": "0017", "branch_code": "398", "account_type": "普通",
+            "account_number": "7654321", "account_holder_kana": household["members"][0]["kana"]}
+    form.update(overrides)
+    return form
