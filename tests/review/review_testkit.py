@@ -180,3 +180,22 @@ def truth_edits(truths: dict[str, dict]) -> dict[tuple[str, str], object]:
             if truth.get(key):
                 edits[(source, label)] = truth[key]
     return edits
+
+
+def copy_row(ws, src: int, dst: int) -> None:
+    for c in range(1, ws.max_column + 1):
+        ws.cell(dst, c).value = ws.cell(src, c).value
+
+
+def swap_rows(ws, a: int, b: int) -> None:
+    for c in range(1, ws.max_column + 1):
+        ws.cell(a, c).value, ws.cell(b, c).value = ws.cell(b, c).value, ws.cell(a, c).value
+
+
+def swap_columns(ws, a: int, b: int) -> None:
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, a).value, ws.cell(r, b).value = ws.cell(r, b).value, ws.cell(r, a).value
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
