@@ -151,7 +151,8 @@ def _application_date(raw: Any) -> str | None:
         return None
     year, month, day = parts
     if not (year and month and day):
-        return f"令和{year or '?'}年{month or '?'}月{day or '?'}日"
+        year, month, day = (str(int(p)) if p else "?" for p in (year, month, day))
+        return f"令和{year}年{month}月{day}日"
     try:
         return wareki_to_iso(f"令和{int(year)}年{int(month)}月{int(day)}日")
     except ValueError:

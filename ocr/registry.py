@@ -51,6 +51,9 @@ class Registry:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def application_ids(self) -> list[str]:
+        return list(self._by_id)
+
     def __contains__(self, application_id: object) -> bool:
         return digits_only(application_id) in self._by_id
 

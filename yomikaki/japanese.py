@@ -63,8 +63,10 @@ def _is_alnum_ascii(ch: str) -> bool:
 
 def _dash_for(prev: str, nxt: str, original: str) -> str:
     """Choose "ー" or "-" for a dash-like character from its neighbours."""
-    if prev and _is_kana(prev) and not (nxt and _is_alnum_ascii(nxt)):
-        return "ー"
+    if prev and _is_kana(prev):
+        if original in ("\u30fc", "\uff70") or not (nxt and _is_alnum_ascii(nxt)):
+            return "ー"  # 西インター1丁目 keeps its ー; コーポ−101 gets a hyphen
+        return "-"
     if (prev and _is_alnum_ascii(prev)) or (nxt and _is_alnum_ascii(nxt)):
         return "-"
     if original in ("\u30fc", "\uff70"):

@@ -44,6 +44,8 @@ def test_dash_context_mixed():
     assert normalize_text("らーめん") == "らーめん"  # hiragana keeps its long vowel
     assert normalize_text("ｺｰﾎﾟ") == "コーポ"  # half-width kana folded by NFKC, ｰ stays a vowel mark
     assert normalize_text("ー") == "ー"
+    assert normalize_text("坂戸市西インター1丁目") == "坂戸市西インター1丁目"  # a real ー before digits stays
+    assert normalize_text("コーポ−101") == "コーポ-101"  # a minus after kana, before digits: hyphen
 
 
 def test_nfkc_keeps_fullwidth_space_and_folds_whitespace():
