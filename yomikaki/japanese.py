@@ -24,6 +24,7 @@ import jaconv
 
 __all__ = [
     "ERAS",
+    "JINJA_FILTERS",
     "Era",
     "digits_only",
     "era_of",
@@ -33,6 +34,7 @@ __all__ = [
     "normalize_text",
     "parse_date",
     "to_hankaku",
+    "to_hiragana",
     "to_katakana",
     "to_zenkaku",
     "wareki_to_iso",
@@ -130,6 +132,12 @@ def to_katakana(text: object) -> str:
     text = "" if text is None else str(text)
     text = jaconv.h2z(text, kana=True, ascii=False, digit=False)  # ｶﾞ → ガ (joins the dakuten)
     return jaconv.hira2kata(text)
+
+
+def to_hiragana(text: object) -> str:
+    """Katakana (full- or half-width) → hiragana; other characters unchanged."""
+    text = "" if text is None else str(text)
+    return jaconv.kata2hira(jaconv.h2z(text, kana=True, ascii=False, digit=False))
 
 
 _KATAKANA_RE = re.compile(r"[\u30a1-\u30fa\u30fc\u30fd\u30fe]+")
@@ -334,3 +342,18 @@ def iso_to_wareki(iso: object, style: str = "kanji") -> str:
     if style == "short":
         return f"{era.letter}{year}.{day.month}.{day.day}"
     raise ValueError(f"unknown style {style!r} (kanji or short)")
+
+
+#: Jinja filters for scenarios: ``{{ item.申請日 | wareki }}``, ``{{ item.口座番号 | zero_pad(7) }}``
+JINJA_FILTERS = {
+    "wareki": iso_to_wareki,
+    "iso_date": wareki_to_iso,
+    "zenkaku": to_zenkaku,
+    "hankaku": to_hankaku,
+    "katakana": to_katakana,
+    "hiragana": to_hiragana,
+    "digits": digits_only,
+    "zero_pad": zero_pad,
+    "phone": normalize_phone,
+    "normalize": normalize_text,
+}

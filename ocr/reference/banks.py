@@ -271,8 +271,8 @@ def _ranked(name: str, kind: str | None) -> list[tuple[float, _Entry]]:
 
 
 def _to_match(score: float, entry: _Entry, margin: float) -> BankMatch:
-    return BankMatch(entry.code, entry.base, entry.kana, entry.kind, round(score, 4), entry.zengin_name,
-                     round(margin, 4))
+    return BankMatch(entry.code, normalize_text(entry.base), entry.kana, entry.kind, round(score, 4),
+                     entry.zengin_name, round(margin, 4))
 
 
 def match_bank(name: object, kind: str | None = None, *, cutoff: float = 0.5) -> BankMatch | None:

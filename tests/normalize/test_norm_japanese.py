@@ -176,3 +176,18 @@ def test_digits():
 )
 def test_normalize_phone(raw, expected):
     assert normalize_phone(raw) == expected
+
+
+def test_jinja_filters_for_scenarios():
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from yomikaki.japanese import JINJA_FILTERS
+
+    env = SandboxedEnvironment()
+    env.filters.update(JINJA_FILTERS)
+    text = env.from_string(
+        "{{ d | wareki }}/{{ d | wareki('short') }}/{{ w | iso_date }}/{{ n | zero_pad(7) }}/"
+        "{{ k | hiragana }}/{{ h | katakana }}/{{ p | phone }}/{{ p | digits }}/{{ z | hankaku }}/{{ a | zenkaku }}"
+    ).render(d="2019-05-01", w="令和8年7月1日", n="508821", k="サイトウ", h="さいとう", p="049(283)1331",
+             z="ＡＢＣ１２３", a="ABC")
+    assert text == "令和元年5月1日/R1.5.1/2026-07-01/0508821/さいとう/サイトウ/049-283-1331/0492831331/ABC123/ＡＢＣ"

@@ -238,3 +238,32 @@ def test_labels_and_choices():
                    "branch_name", "branch_kind", "account_type", "account_number", "yucho_symbol",
                    "yucho_number", "account_holder_kana", "applicant_signature", "seal_present"}
     assert readme_keys <= set(FIELD_LABELS)
+
+
+def test_problems_are_strings_with_key_and_level_and_survive_pickling():
+    import pickle
+
+    fields = bank_form()
+    fields["account_number"] = "123"
+    problem = [p for p in check_fields(fields, RULES) if p.key == "account_number"][0]
+    assert problem == "口座番号は7桁の数字です" and problem.level == "error" and problem.is_error
+    again = pickle.loads(pickle.dumps(problem))
+    assert (str(again), again.key, again.level) == (str(problem), "account_number", "error")
+    assert json.dumps({"e": problem}, ensure_ascii=False) == '{"e": "口座番号は7桁の数字です"}'
+
+
+def test_lexicon_match_scores_for_confidence():
+    from ocr.validate import lexicon_match
+
+    fields = bank_form()
+    bank, branch = fields["bank_name"], fields["branch_name"]
+    assert lexicon_match("bank_name", bank, fields) == (bank, 1.0)
+    corrected, score = lexicon_match("bank_name", bank[:-1] + "反", fields)
+    assert corrected == bank and 0.5 <= score < 1.0
+    assert lexicon_match("branch_name", branch, fields) == (branch, 1.0)
+    assert lexicon_match("branch_name", branch + "支店", fields) == (branch, 1.0)
+    assert lexicon_match("postal_code", fields["postal_code"], fields) == (fields["postal_code"], 1.0)
+    assert lexicon_match("postal_code", "3509999", fields) is None
+    assert lexicon_match("address", fields["address"], fields) == (fields["address"], 1.0)
+    assert lexicon_match("phone", fields["phone"], fields) is None  # no reference data
+    assert lexicon_match("bank_name", None, fields) is None
