@@ -107,7 +107,13 @@ def normalize_name(raw: Any) -> str | None:
 
 
 def normalize_kana(raw: Any) -> str | None:
-    """Kana: full-width katakana (hiragana and half-width accepted), one full-width space."""
+    """Kana: full-width katakana (hiragana and half-width accepted), one full-width space.
+
+    A list of box values (the 20 boxes of 口座名義) is joined; an empty box between family and
+    given name becomes the space.
+    """
+    if isinstance(raw, (list, tuple)):
+        raw = "".join(str(c).strip() if c is not None and str(c).strip() else " " for c in raw)
     if _is_empty(raw):
         return None
     text = to_katakana(normalize_text(raw))

