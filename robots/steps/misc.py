@@ -121,3 +121,16 @@ class Python(Step):
             result = await result
         if p.as_ or p.save:
             keep(ctx, p.as_, p.save, result)
+
+
+class RetryParams(Params):
+    message: str = Field(description="システムエラーのメッセージ")
+
+
+@register
+class Retry(Step):
+    name, family, Params, shorthand = "retry", "misc", RetryParams, "message"
+    summary = "システムエラーにする（画面を開き直し、ログインし直して、この件をやり直す）"
+
+    async def run(self, ctx, call):
+        raise SystemError_(str(ctx.render(call.params.message)), code="retry")
