@@ -149,7 +149,7 @@ def compute_savings(
         exception_minutes = items_failed * exception_rate
     gross = items_done * (minutes or 0.0) / 60.0
     net = gross - (review_minutes + exception_minutes) / 60.0
-    return Savings(minutes, source, exception_minutes, round(gross, 6), round(net, 6))
+    return Savings(minutes, source, exception_minutes, gross, net)
 
 
 def _validate_run(process_id: str, kind: str, items: tuple[int, int, int], started: datetime,

@@ -238,9 +238,12 @@ class Service:
         self.scheduler = None
         self.lock: InstanceLock | None = None
         self._stopping = threading.Event()
+        self._started = threading.Event()
         self.cut_off = False
 
     def run(self) -> int:
+        from apscheduler.events import EVENT_SCHEDULER_STARTED
+
         loaded = load_jobs(self.jobs_path)
         for warning in loaded.warnings:
             log.warning(warning)
@@ -258,15 +261,19 @@ class Service:
             add_listeners(self.scheduler, loaded, self.settings)
             self._install_signal_handlers()
             threading.Thread(target=self._watch_lock, daemon=True).start()
-            log.info("スケジューラを開始しました (pid %d, ジョブ %d 件, %s)", os.getpid(),
-                     sum(j.enabled for j in loaded.jobs), loaded.path)
-            print(f"スケジューラを開始しました (pid {os.getpid()})", flush=True)
+            count = sum(j.enabled for j in loaded.jobs)
+            self.scheduler.add_listener(lambda _event: self._on_started(count, loaded.path), EVENT_SCHEDULER_STARTED)
             self.scheduler.start()
         finally:
             self.lock.release()
         log.info("スケジューラを停止しました")
         print("スケジューラを停止しました", flush=True)
         return 0
+
+    def _on_started(self, count: int, path: Path) -> None:
+        log.info("スケジューラを開始しました (pid %d, ジョブ %d 件, %s)", os.getpid(), count, path)
+        print(f"スケジューラを開始しました (pid {os.getpid()})", flush=True)
+        self._started.set()
 
     def _install_signal_handlers(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -282,8 +289,6 @@ class Service:
 
     def stop(self) -> None:
         self._stopping.set()
-        if self.scheduler is not None:
-            self.scheduler.pause()
         threading.Thread(target=self._drain, name="scheduler-drain", daemon=True).start()
 
     def _watch_lock(self) -> None:
@@ -294,6 +299,10 @@ class Service:
 
     def _drain(self) -> None:
         """Let running jobs finish up to the grace limit, record the rest as interrupted."""
+        from apscheduler.schedulers import SchedulerNotRunningError
+
+        self._started.wait(60)  # a signal during start-up: stop once started
+        self.scheduler.pause()
         limit = self.settings.scheduler.shutdown_grace_seconds
         deadline = time.monotonic() + limit
         while runner.RUNNING and time.monotonic() < deadline:
@@ -305,7 +314,10 @@ class Service:
             runner.finish(payload, runner.Outcome(
                 "interrupted", message=f"停止猶予 {limit} 秒を過ぎたため中断しました"),
                 started, self.settings)
-        self.scheduler.shutdown(wait=False)
+        try:
+            self.scheduler.shutdown(wait=False)
+        except SchedulerNotRunningError:
+            pass
         if still:
             logging.shutdown()
             os._exit(0)  # worker threads cannot be stopped; the outcome is recorded

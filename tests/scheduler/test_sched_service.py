@@ -1,0 +1,215 @@
+"""A real scheduler process (`python -m yomikaki schedule start`): firing, the single-instance
+lock, graceful stop, restart after downtime, and a job store repaired from the YAML."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+import time
+
+import pytest
+from sched_service_helpers import (
+    SchedulerProcess,
+    daily_at,
+    db_rows,
+    every_seconds,
+    job_yaml,
+    lines,
+    next_whole_second,
+    sleep_until,
+    wait_until,
+    write_job_module,
+    write_jobs,
+)
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def workdir(tmp_path, isolated_data_dir):
+    write_job_module(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def db(isolated_data_dir):
+    return isolated_data_dir / "yomikaki.db"
+
+
+@pytest.fixture
+def started():
+    processes: list[SchedulerProcess] = []
+
+    def _start(*args, **kwargs) -> SchedulerProcess:
+        process = SchedulerProcess(*args, **kwargs)
+        processes.append(process)
+        return process
+
+    yield _start
+    for process in processes:
+        process.kill()
+
+
+def test_job_fires_within_seconds_and_is_recorded(workdir, db, started):
+    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("tick", every_seconds(2), items=5, failed=1))
+    service = started(workdir, jobs)
+    service.wait_for("スケジューラを開始しました")
+    assert wait_until(lambda: len([e for e in lines(workdir / "out.jsonl") if e["event"] == "end"]) >= 2, 15)
+    assert service.stop() == 0
+    runs = db_rows(db, "SELECT job_id, kind, status, items_done, items_failed, baseline_minutes, gross_hours,"
+                       " net_hours FROM hours_runs")
+    assert len(runs) >= 2
+    for job_id, kind, status, done, failed, baseline, gross, net in runs:
+        assert (job_id, kind, status, done, failed, baseline) == ("tick", "job", "failed_items", 4, 1, 2.0)
+        assert gross == pytest.approx(4 * 2.0 / 60) and net == pytest.approx((4 * 2.0 - 1 * 2.0) / 60)
+    alerts = db_rows(db, "SELECT kind FROM scheduler_alerts WHERE job_id='tick'")
+    assert {a[0] for a in alerts} == {"failed_items"}
+    # the jobs-file baseline went into the history
+    assert db_rows(db, "SELECT process_id, minutes_per_item FROM hours_baselines") == [("proc_tick", 2.0)]
+
+
+def test_second_scheduler_is_refused(workdir, db, started):
+    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("slow", every_seconds(30)))
+    first = started(workdir, jobs)
+    first.wait_for("スケジューラを開始しました")
+    second = started(workdir, jobs)
+    assert second.proc.wait(30) == 6
+    assert "既に動いています" in second.output() and f"pid {first.proc.pid}" in second.output()
+    assert first.proc.poll() is None
+    assert first.stop() == 0
+    # once the first one is gone, a new start works
+    third = started(workdir, jobs)
+    third.wait_for("スケジューラを開始しました")
+    assert third.stop() == 0
+
+
+def test_standby_takes_over_when_the_active_one_dies(workdir, db, started):
+    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("tick", every_seconds(1)))
+    active = started(workdir, jobs)
+    active.wait_for("スケジューラを開始しました")
+    standby = started(workdir, jobs, "--standby")
+    time.sleep(2)
+    assert "スケジューラを開始しました" not in standby.output()
+    active.kill()  # SIGKILL: the OS releases the file lock
+    standby.wait_for("スケジューラを開始しました", timeout=15)
+    count = len(lines(workdir / "out.jsonl"))
+    assert wait_until(lambda: len(lines(workdir / "out.jsonl")) > count + 1, 10)
+    assert standby.stop() == 0
+    # never two runs of the job at the same time
+    events = sorted(lines(workdir / "out.jsonl"), key=lambda e: e["t"])
+    depth = 0
+    for event in events:
+        depth += 1 if event["event"] == "start" else -1
+        assert depth <= 1
+
+
+def test_sigterm_lets_a_running_job_finish(workdir, db, started):
+    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("long", every_seconds(2), sleep=3))
+    service = started(workdir, jobs)
+    assert wait_until(lambda: any(e["event"] == "start" for e in lines(workdir / "out.jsonl")), 15)
+    assert service.stop() == 0
+    events = lines(workdir / "out.jsonl")
+    assert [e["event"] for e in events] == ["start", "end"]  # finished, and nothing new started
+    assert db_rows(db, "SELECT status FROM hours_runs WHERE job_id='long'") == [("ok",)]
+
+
+def test_sigterm_beyond_the_shutdown_grace_records_the_interruption(workdir, db, started):
+    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("stuck", every_seconds(2), sleep=60))
+    service = started(workdir, jobs, env={"YOMIKAKI_SCHEDULER__SHUTDOWN_GRACE_SECONDS": "1"})
+    assert wait_until(lambda: any(e["event"] == "start" for e in lines(workdir / "out.jsonl")), 15)
+    begun = time.monotonic()
+    assert service.stop(timeout=20) == 0
+    assert time.monotonic() - begun < 15
+    assert db_rows(db, "SELECT status FROM hours_runs WHERE job_id='stuck'") == [("interrupted",)]
+    assert db_rows(db, "SELECT kind FROM scheduler_alerts WHERE job_id='stuck'") == [("interrupted",)]
+
+
+def _down_then_restart(workdir, db, started, grace: str, delay_after_fire: float):
+    """Run the scheduler once, stop it, let the job's time pass while down, start again."""
+    jobs = workdir / "jobs.yaml"
+    write_jobs(jobs, job_yaml("daily", daily_at(next_whole_second(3600)), grace=grace))
+    first = started(workdir, jobs)
+    first.wait_for("スケジューラを開始しました")
+    assert first.stop() == 0
+    fire = next_whole_second(1)
+    write_jobs(jobs, job_yaml("daily", daily_at(fire), grace=grace))  # today, while we are down
+    sleep_until(fire)
+    time.sleep(delay_after_fire)
+    second = started(workdir, jobs)
+    second.wait_for("スケジューラを開始しました")
+    return second, fire
+
+
+def test_restart_within_grace_runs_the_missed_run_once(workdir, db, started):
+    service, fire = _down_then_restart(workdir, db, started, grace="60", delay_after_fire=1.0)
+    assert wait_until(lambda: any(e["event"] == "end" for e in lines(workdir / "out.jsonl")), 15)
+    time.sleep(1.5)
+    assert service.stop() == 0
+    assert [e["event"] for e in lines(workdir / "out.jsonl")] == ["start", "end"]
+    assert db_rows(db, "SELECT status FROM hours_runs WHERE job_id='daily'") == [("ok",)]
+    assert db_rows(db, "SELECT count(*) FROM scheduler_alerts WHERE kind='missed'") == [(0,)]
+
+
+def test_restart_beyond_grace_records_a_missed_run_with_an_alert(workdir, db, started):
+    service, fire = _down_then_restart(workdir, db, started, grace="1", delay_after_fire=2.5)
+    time.sleep(2)
+    assert service.stop() == 0
+    assert lines(workdir / "out.jsonl") == []
+    missed = db_rows(db, "SELECT job_id, message FROM scheduler_alerts WHERE kind='missed'")
+    assert len(missed) == 1 and missed[0][0] == "daily"
+    assert fire.strftime("%H:%M") in missed[0][1]
+    assert db_rows(db, "SELECT last_status FROM scheduler_job_state WHERE job_id='daily'") == [("missed",)]
+    status = _cli(workdir, "schedule", "status", "--jobs", str(workdir / "jobs.yaml"))
+    assert "実行漏れ" in status
+
+
+def _cli(workdir, *args) -> str:
+    import os
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(workdir), COLUMNS="200")
+    result = subprocess.run([sys.executable, "-m", "yomikaki", *args], cwd=workdir, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _stored_jobs(db):
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    store = SQLAlchemyJobStore(url=f"sqlite:///{db}", tablename="apscheduler_jobs")
+    store.start(None, "default")
+    try:
+        return {job.id: job for job in store.get_all_jobs()}
+    finally:
+        store.shutdown()
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt"])
+def test_lost_or_corrupt_job_store_row_is_restored_from_the_yaml(workdir, db, started, damage):
+    jobs = write_jobs(
+        workdir / "jobs.yaml",
+        job_yaml("yearly-notice", '      yearly: {month: 6, day: 1}\n      adjust: next\n      at: "07:30"'),
+        job_yaml("old-job", every_seconds(30)),
+    )
+    first = started(workdir, jobs)
+    first.wait_for("スケジューラを開始しました")
+    assert first.stop() == 0
+    before = _stored_jobs(db)
+    assert set(before) == {"yearly-notice", "old-job"}
+    if damage == "delete":
+        db_rows(db, "DELETE FROM apscheduler_jobs WHERE id='yearly-notice'")
+    else:
+        db_rows(db, "UPDATE apscheduler_jobs SET job_state=? WHERE id='yearly-notice'", b"\x80\x04garbage")
+        with pytest.raises(Exception):  # noqa: B017 - any unpickling error
+            pickle.loads(db_rows(db, "SELECT job_state FROM apscheduler_jobs WHERE id='yearly-notice'")[0][0])
+    # the YAML no longer has old-job
+    write_jobs(workdir / "jobs.yaml",
+               job_yaml("yearly-notice", '      yearly: {month: 6, day: 1}\n      adjust: next\n      at: "07:30"'))
+    second = started(workdir, jobs)
+    second.wait_for("スケジューラを開始しました")
+    assert second.stop() == 0
+    after = _stored_jobs(db)
+    assert set(after) == {"yearly-notice"}
+    assert after["yearly-notice"].next_run_time == before["yearly-notice"].next_run_time
+    assert after["yearly-notice"].next_run_time.month == 6 and after["yearly-notice"].next_run_time.hour == 7
