@@ -199,3 +199,26 @@ def swap_columns(ws, a: int, b: int) -> None:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def calc_edit(jobs: list[dict], workdir: Path, timeout: int = 120) -> None:
+    """Type cells in LibreOffice Calc (UNO, Debian's python3) and save as .xlsx; see lo_calc_edit.py."""
+    python = shutil.which("python3", path="/usr/bin")
+    if not SOFFICE or not python:
+        pytest.skip("LibreOffice / python3-uno not installed")
+    check = subprocess.run([python, "-c", "import uno"], capture_output=True, timeout=30, check=False)
+    if check.returncode:
+        pytest.skip("python3-uno is not installed")
+    jobs_file = workdir / "calc_jobs.json"
+    jobs_file.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    profile = Path("/tmp") / f"yomikaki-lo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")} | {"HOME": str(profile)}
+    try:
+        proc = subprocess.run([python, str(Path(__file__).with_name("lo_calc_edit.py")), str(jobs_file),
+                               str(profile)], capture_output=True, text=True, timeout=timeout, env=env,
+                              check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    assert proc.returncode == 0, proc.stderr
+    for job in jobs:
+        assert Path(job["dst"]).is_file(), proc.stderr
