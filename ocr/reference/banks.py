@@ -249,13 +249,6 @@ def _similarity(a: str, b: str) -> float:
     return Levenshtein.normalized_similarity(a, b)
 
 
-def _score(written: str, entry_key: str, entry_kana_key: str, by_kana: bool, written_kana: str) -> float:
-    score = _similarity(written, entry_key)
-    if by_kana:
-        score = max(score, _similarity(written_kana, entry_kana_key))
-    return score
-
-
 def _ranked(name: str, kind: str | None) -> list[tuple[float, _Entry]]:
     cleaned, implied = _split_written(name)
     if not cleaned:
@@ -264,10 +257,32 @@ def _ranked(name: str, kind: str | None) -> list[tuple[float, _Entry]]:
     key = _name_key(cleaned)
     by_kana = _is_kana_text(cleaned)
     kana = _kana_key(cleaned) if by_kana else ""
-    scored = [(_score(key, e.key, e.kana_key, by_kana, kana), e) for e in _entries_of_kind(kind)]
-    # prefer banks over 信連 etc. on ties: stable sort by score, then by code
-    scored.sort(key=lambda item: (-item[0], item[1].code))
+    entries = _entries_of_kind(kind)
+    scores = _scores(key, kana if by_kana else "", _keys_of_kind(kind))
+    scored = list(zip(scores, entries, strict=True))
+    scored.sort(key=lambda item: (-item[0], item[1].code))  # ties: lowest code first
     return scored
+
+
+@lru_cache(maxsize=64)
+def _keys_of_kind(kind: str | None) -> tuple[list[str], list[str]]:
+    entries = _entries_of_kind(kind)
+    return [e.key for e in entries], [e.kana_key for e in entries]
+
+
+def _scores(key: str, kana: str, keys: tuple[list[str], list[str]]) -> list[float]:
+    """Normalised Levenshtein similarity of ``key`` (and ``kana`` when given) to every entry."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import cdist
+
+    names, kanas = keys
+    if not names:
+        return []
+    scores = cdist([key], names, scorer=Levenshtein.normalized_similarity)[0]
+    if kana:
+        kana_scores = cdist([kana], kanas, scorer=Levenshtein.normalized_similarity)[0]
+        scores = scores.clip(min=kana_scores)
+    return [float(v) for v in scores]
 
 
 def _to_match(score: float, entry: _Entry, margin: float) -> BankMatch:
@@ -280,7 +295,12 @@ def match_bank(name: object, kind: str | None = None, *, cutoff: float = 0.5) ->
     nothing scores at least ``cutoff``. ``kind`` is one of BANK_KINDS (or "ゆうちょ"/"漁協")."""
     if not name:
         return None
-    ranked = _ranked(str(name), kind)
+    return _match_bank(str(name), kind, cutoff)
+
+
+@lru_cache(maxsize=4096)
+def _match_bank(name: str, kind: str | None, cutoff: float) -> BankMatch | None:
+    ranked = _ranked(name, kind)
     if not ranked or ranked[0][0] < cutoff:
         return None
     best_score, best = ranked[0]
@@ -325,7 +345,12 @@ def match_branch(bank_code: object, name: object, *, cutoff: float = 0.5) -> Bra
     """The best branch of bank ``bank_code`` for a written branch name (suffix 支店/出張所 optional)."""
     if not name:
         return None
-    branches = _branch_index(str(bank_code or "").zfill(4))
+    return _match_branch(str(bank_code or "").zfill(4), str(name), cutoff)
+
+
+@lru_cache(maxsize=8192)
+def _match_branch(bank_code: str, name: str, cutoff: float) -> BranchMatch | None:
+    branches = _branch_index(bank_code)
     cleaned = normalize_text(name, fullwidth_space=False).replace(" ", "")
     cleaned = _strip_suffix(cleaned, _BRANCH_SUFFIXES[:3])
     if not branches or not cleaned:
@@ -333,9 +358,8 @@ def match_branch(bank_code: object, name: object, *, cutoff: float = 0.5) -> Bra
     key = _name_key(cleaned)
     by_kana = _is_kana_text(cleaned)
     kana = _kana_key(cleaned) if by_kana else ""
-    scored = sorted(
-        ((_score(key, b[3], b[4], by_kana, kana), b) for b in branches), key=lambda item: (-item[0], item[1][0])
-    )
+    scores = _scores(key, kana if by_kana else "", ([b[3] for b in branches], [b[4] for b in branches]))
+    scored = sorted(zip(scores, branches, strict=True), key=lambda item: (-item[0], item[1][0]))
     best_score, best = scored[0]
     if best_score < cutoff:
         return None
