@@ -99,11 +99,29 @@ def _boxes(raw: Any) -> tuple[str, int]:
 
 
 def normalize_name(raw: Any) -> str | None:
-    """A person's name: NFKC, family and given name separated by exactly one full-width space."""
+    """A person's name: NFKC, family and given name separated by exactly one full-width space.
+
+    When the text has a full-width space, it is the separator and stray half-width spaces (OCR
+    gaps between characters: 「斎 藤　真 理」) are dropped; otherwise any space separates.
+    """
     if _is_empty(raw):
         return None
-    words = re.split(r"[ \u3000]+", normalize_text(raw))
+    return _join_words(normalize_text(raw))
+
+
+def _join_words(text: str) -> str:
+    if SPACE in text:
+        words = [w.replace(" ", "") for w in text.split(SPACE)]
+    else:
+        words = text.split(" ")
     return SPACE.join(w for w in words if w)
+
+
+#: kanji and symbols that OCR returns for look-alike katakana, applied in kana fields only
+KANA_LOOKALIKES = str.maketrans({
+    "一": "ー", "－": "ー", "口": "ロ", "工": "エ", "力": "カ", "夕": "タ", "卜": "ト", "二": "ニ",
+    "八": "ハ", "才": "オ", "千": "チ", "へ": "ヘ", "ぺ": "ペ", "べ": "ベ", "ｰ": "ー",
+})
 
 
 def normalize_kana(raw: Any) -> str | None:
@@ -116,9 +134,9 @@ def normalize_kana(raw: Any) -> str | None:
         raw = "".join(str(c).strip() if c is not None and str(c).strip() else " " for c in raw)
     if _is_empty(raw):
         return None
-    text = to_katakana(normalize_text(raw))
-    words = re.split(r"[ \u3000]+", text)
-    return SPACE.join(w for w in words if w)
+    text = to_katakana(normalize_text(raw)).translate(KANA_LOOKALIKES)
+    text = re.sub(r"(?<=[\u30a1-\u30fa\u30fc])-", "ー", text)  # a hyphen after kana is a long vowel
+    return _join_words(text)
 
 
 def _date(raw: Any) -> str | None:

@@ -15,6 +15,11 @@ CASES = [
     ("household_head_name", "ｻｲﾄｳ ﾏﾘ", f"サイトウ{S}マリ"),
     ("applicant_signature", "高田　昭二", f"高田{S}昭二"),
     ("household_head_name", "", None),
+    ("household_head_name", f"斎 藤{S}真 理", f"斎藤{S}真理"),  # OCR gaps inside the names dropped
+    ("household_head_kana", f"サト一{S}ケン二", f"サトー{S}ケンニ"),  # kanji look-alikes in kana fields
+    ("household_head_kana", f"力ワ口{S}夕ロウ", f"カワロ{S}タロウ"),
+    ("account_holder_kana", list("サイトウ") + [None] + list("マリ") + [None] * 13, f"サイトウ{S}マリ"),
+    ("account_holder_kana", ["ジ", "ョ", "ー", "ジ", "", "ハ", "ナ"], f"ジョージ{S}ハナ"),
     # kana: full-width katakana, one full-width space
     ("household_head_kana", "さいとう　まり", f"サイトウ{S}マリ"),
     ("household_head_kana", "ｻｲﾄｳ ﾏﾘ", f"サイトウ{S}マリ"),
