@@ -49,22 +49,27 @@ def register(ocr_app: typer.Typer) -> None:
     @review_app.command("stats")
     def stats_cmd() -> None:
         """項目ごとに、確認者が OCR の値を直した割合（実際の読み取り精度）を表示します。"""
+        import shutil
+
         from rich.console import Console
         from rich.table import Table
 
         from ocr.review.corrections import stats
+        from ocr.review.layout import MEMBER_FIELDS, TOP_FIELDS
+
+        labels = {k: v for k, v, _ in TOP_FIELDS} | {f"members.{k}": f"世帯員 {v}" for k, v, _ in MEMBER_FIELDS}
 
         rows = stats()
         if not rows:
             typer.echo("まだ取り込まれた確認結果がありません")
             return
         table = Table(title="確認結果の集計（項目別）")
-        for header in ("項目", "件数", "要確認", "修正", "修正率", "要確認で修正", "自動確定で修正"):
-            table.add_column(header, justify="left" if header == "項目" else "right")
+        for header in ("項目", "キー", "件数", "要確認", "修正", "修正率", "要確認で修正", "自動確定で修正"):
+            table.add_column(header, justify="left" if header in ("項目", "キー") else "right")
         for s in rows:
-            table.add_row(s.field, str(s.checked), str(s.flagged), str(s.changed), f"{s.change_rate:.1%}",
-                          str(s.changed_flagged), str(s.changed_unflagged))
-        Console().print(table)
+            table.add_row(labels.get(s.field, s.field), s.field, str(s.checked), str(s.flagged), str(s.changed),
+                          f"{s.change_rate:.1%}", str(s.changed_flagged), str(s.changed_unflagged))
+        Console(width=max(130, shutil.get_terminal_size().columns)).print(table)
 
     @review_app.command("compare")
     def compare_cmd(
