@@ -40,6 +40,9 @@ class CoreSystemProcess:
         session_timeout: int | None = None,
         random_ids: bool = False,
         notice_rate: float | None = None,
+        households: int | None = None,
+        fault_seed: int | None = None,
+        tax_seconds: float | None = None,
         extra_args: list[str] | None = None,
         log_file: Path | None = None,
         startup_timeout: float = 60.0,
@@ -64,6 +67,12 @@ class CoreSystemProcess:
             args.append("--random-ids")
         if notice_rate is not None:
             args += ["--notice-rate", str(notice_rate)]
+        if households is not None:
+            args += ["--households", str(households)]
+        if fault_seed is not None:
+            args += ["--fault-seed", str(fault_seed)]
+        if tax_seconds is not None:
+            args += ["--tax-seconds", str(tax_seconds)]
         self.args = args + list(extra_args or [])
         self.log_file = log_file or self.db.with_suffix(".log")
         self.startup_timeout = startup_timeout

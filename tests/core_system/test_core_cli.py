@@ -25,7 +25,7 @@ def test_bad_option_value_is_a_short_usage_error():
 
 
 def test_startup_prints_url_and_demo_login(start_core_system, tmp_path):
-    core = start_core_system(seed=5, extra_args=["--households", "30"])
+    core = start_core_system(seed=5, households=30)
     log = core.log_file.read_text()
     assert f"{core.url}/login" in log
     assert re.search(r"ユーザーID staff01 / パスワード yomikaki-demo", log)

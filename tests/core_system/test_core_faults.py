@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 
 def test_random_ids_break_id_locators_but_not_labels(start_core_system, web):
-    core = start_core_system(random_ids=True, extra_args=["--households", "40"])
+    core = start_core_system(random_ids=True, households=40)
     web.goto(f"{core.url}/login")
     assert web.locator("#user_id").count() == 0  # what a recorder would have captured
     first_id = web.get_by_label("ユーザーID").get_attribute("id")
@@ -49,7 +49,7 @@ def _register_over_http(client: HttpClient, household: dict) -> tuple[list[int],
 
 
 def test_fault_rate_gives_500s_some_after_commit(start_core_system):
-    core = start_core_system(fault_rate=0.5, extra_args=["--fault-seed", "7", "--households", "60"])
+    core = start_core_system(fault_rate=0.5, fault_seed=7, households=60)
     client = HttpClient(core.url)
     status, path, _ = client.login()  # login is never failed on purpose
     assert (status, path) == (200, "/menu")
@@ -77,7 +77,7 @@ def test_fault_rate_gives_500s_some_after_commit(start_core_system):
 
 
 def test_notice_modal_blocks_until_closed(start_core_system, web):
-    core = start_core_system(notice_rate=1.0, extra_args=["--households", "20"])
+    core = start_core_system(notice_rate=1.0, households=20)
     web.goto(f"{core.url}/login")
     notice = web.get_by_role("dialog", name="お知らせ")
     expect(notice).to_be_visible()
@@ -107,7 +107,7 @@ def test_no_notice_without_the_option(core_system, web):
 
 
 def test_slow_ms_delays_requests(start_core_system):
-    core = start_core_system(slow_ms=300, extra_args=["--households", "20"])
+    core = start_core_system(slow_ms=300, households=20)
     client = HttpClient(core.url)
     timings = []
     for _ in range(15):
