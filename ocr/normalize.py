@@ -28,6 +28,8 @@ from yomikaki.japanese import (
 
 __all__ = [
     "BOOLEAN_KEYS",
+    "NORMALIZER_NAMES",
+    "get_normalizer",
     "DATE_KEYS",
     "MEMBER_KEYS",
     "normalize_field",
@@ -266,6 +268,13 @@ def _application_id(raw: Any) -> str | None:
         return None
     if isinstance(raw, int) and not isinstance(raw, bool):
         return str(raw).zfill(10)  # a spreadsheet turned it into a number
+    if isinstance(raw, str):
+        compact = re.sub(r"[\s\-]", "", normalize_text(raw, fullwidth_space=False))
+        runs = re.findall(r"\d+", compact)
+        if len(runs) > 1 or (runs and runs[0] != compact):
+            ten = [r for r in runs if len(r) == 10]
+            if len(ten) == 1:
+                return ten[0]  # 「申請書番号 4678462120」: the label read with the number
     digits, _leading = _boxes(raw)
     return digits or None
 
@@ -323,6 +332,39 @@ _MEMBER_NORMALIZERS = {
     "birth_date": _date,
     "opt_out": _bool,
 }
+
+
+_GENERIC_NORMALIZERS = {
+    "text": _free_text,
+    "digits": _digits_field,
+    "date": _date,
+    "name": normalize_name,
+    "kana": normalize_kana,
+    "boolean": _bool,
+    "relation": _MEMBER_NORMALIZERS["relation"],
+    "birth_date": _date,
+    "opt_out": _bool,
+}
+#: every name a template's ``normalizer:`` may use: the canonical keys plus generic ones
+NORMALIZER_NAMES = tuple(sorted(set(_NORMALIZERS) | set(_GENERIC_NORMALIZERS)))
+
+
+def get_normalizer(name: str):
+    """The normaliser called ``name`` (a canonical key or text/digits/date/name/kana/boolean/relation).
+
+    ConfigError with a "did you mean" for an unknown name.
+    """
+    func = _NORMALIZERS.get(name) or _GENERIC_NORMALIZERS.get(name)
+    if func is None:
+        import difflib
+
+        from yomikaki.errors import ConfigError
+
+        close = difflib.get_close_matches(name, NORMALIZER_NAMES, n=1)
+        hint = f"（もしかして「{close[0]}」？）" if close else ""
+        raise ConfigError(f"正規化ルール「{name}」はありません{hint}",
+                          hint="使える名前: " + ", ".join(NORMALIZER_NAMES))
+    return func
 
 
 def normalize_field(key: str, raw: Any) -> Any:

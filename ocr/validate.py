@@ -37,6 +37,7 @@ __all__ = [
     "check_fields",
     "field_is_valid",
     "field_label",
+    "get_validator",
     "lexicon_match",
     "validate_field",
     "validate_fields",
@@ -578,3 +579,41 @@ def field_is_valid(key: str, value: Any, fields: Mapping[str, Any] | None = None
                    rules: Rules | None = None) -> bool:
     """True when ``key`` has no error (warnings allowed)."""
     return not validate_field(key, value, fields, rules=rules)
+
+
+def _check_any_date(value, fields, rules):
+    if not _empty(value) and _iso_date(value) is None:
+        yield ERROR, "正しい日付ではありません"
+
+
+_GENERIC_CHECKS = {
+    "date": _check_any_date,
+    "relation": lambda value, fields, rules: _check_member(1, "relation", value, fields, rules),
+}
+#: every name a template's ``validators:`` may use: the canonical keys plus generic ones
+VALIDATOR_NAMES = tuple(sorted(set(_CHECKS) | set(_GENERIC_CHECKS)))
+
+
+def get_validator(name: str):
+    """``check(value, fields=None, rules=None) -> [Problem]`` for a template's validator name.
+
+    A canonical key (``phone``, ``account_number`` …) runs that key's rules; ``date`` checks an
+    ISO date. ConfigError with a "did you mean" for an unknown name.
+    """
+    func = _CHECKS.get(name) or _GENERIC_CHECKS.get(name)
+    if func is None:
+        import difflib
+
+        from yomikaki.errors import ConfigError
+
+        close = difflib.get_close_matches(name, VALIDATOR_NAMES, n=1)
+        hint = f"（もしかして「{close[0]}」？）" if close else ""
+        raise ConfigError(f"検証ルール「{name}」はありません{hint}", hint="使える名前: " + ", ".join(VALIDATOR_NAMES))
+
+    def check(value: Any, fields: Mapping[str, Any] | None = None, rules: Rules | None = None) -> list[Problem]:
+        merged = dict(fields or {})
+        if name in _CHECKS:
+            merged[name] = value
+        return [Problem(name, message, level) for level, message in func(value, merged, rules or Rules.from_settings())]
+
+    return check

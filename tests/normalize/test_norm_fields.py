@@ -140,3 +140,51 @@ def test_parse_member_key():
     assert parse_member_key("members[0].opt_out") == (1, "opt_out")
     assert parse_member_key("members") is None
     assert parse_member_key("members.x.name") is None
+
+
+def test_application_id_read_with_its_label():
+    assert normalize_field("application_id", "申請書番号 ４６７８４６２１２０") == "4678462120"
+    assert normalize_field("application_id", "4678 4621 20") == "4678462120"
+    assert normalize_field("application_id", "46784621A0") == "46784621A0"  # left for the validator
+
+
+def test_named_normalizers_and_validators_resolve_with_did_you_mean():
+    from ocr.normalize import get_normalizer
+    from ocr.validate import get_validator
+    from yomikaki.errors import ConfigError
+
+    assert get_normalizer("relation")("世帯主") == "本人"
+    assert get_normalizer("household_head_birth_date")("S52.11.8") == "1977-11-08"
+    assert get_validator("phone")("090-1234-567") == ["携帯電話番号は11桁です"]
+    assert get_validator("date")("2026-02-30") == ["正しい日付ではありません"]
+    assert get_validator("account_number")("0508821", {"bank_name": "みずほ"}) == []
+    with pytest.raises(ConfigError) as info:
+        get_normalizer("phnoe")
+    assert str(info.value).startswith("正規化ルール「phnoe」はありません（もしかして「phone」？）")
+    with pytest.raises(ConfigError) as info:
+        get_validator("acount_number")
+    assert str(info.value).startswith("検証ルール「acount_number」はありません（もしかして「account_number」？）")
+
+
+def test_every_name_in_the_benefit_template_resolves():
+    from pathlib import Path
+
+    import yaml
+
+    from ocr.normalize import get_normalizer
+    from ocr.validate import get_validator
+
+    path = Path(__file__).resolve().parents[2] / "samples" / "forms" / "benefit-application" / "template.yaml"
+    if not path.exists():
+        pytest.skip("the benefit template is not in the repository yet")
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    names = 0
+    for spec in doc["fields"]:
+        for column in [spec, *spec.get("columns", [])]:
+            if column.get("normalizer"):
+                get_normalizer(column["normalizer"])
+                names += 1
+        for name in spec.get("validators", []):
+            get_validator(name)
+            names += 1
+    assert names >= 5
