@@ -225,6 +225,8 @@ def report(
                       f"{total.items_failed:,}", f"{total.gross_hours:,.1f}", f"{total.overhead_hours:,.1f}",
                       f"{total.net_hours:,.1f}", style="bold")
     console.print(table)
+    if not lines:
+        console.print("記録された実行はありません" + (f" ({fiscal_year}年度)" if fiscal_year else ""))
     if out:
         rep.write_xlsx(data, out)
         console.print(f"Excel に書き出しました: {out}")

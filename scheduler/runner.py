@@ -72,6 +72,11 @@ def _counts(result: Any) -> tuple[int, int, int]:
                 return len(value)
         return None
 
+    totals = getattr(result, "totals", None)
+    if isinstance(totals, dict):  # robots.RunResult
+        failed = sum(int(totals.get(k, 0) or 0) for k in ("business_error", "system_error", "in_doubt", "failed"))
+        done = int(totals.get("done", 0) or 0)
+        return int(totals.get("total", done + failed) or 0), done, failed
     failed = pick("items_failed", "failed", "errors") or 0
     done = pick("items_done", "done", "succeeded", "ok")
     total = pick("items_total", "total", "pages", "count")
@@ -82,7 +87,16 @@ def _counts(result: Any) -> tuple[int, int, int]:
     return total, done, failed
 
 
-def _execute(run: dict[str, Any]) -> Any:
+def _accepts(func, name: str) -> bool:
+    import inspect
+
+    try:
+        return name in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _execute(run: dict[str, Any], job_id: str) -> Any:
     if run.get("function"):
         module_name, _, func_name = run["function"].partition(":")
         target = getattr(importlib.import_module(module_name), func_name)
@@ -90,11 +104,13 @@ def _execute(run: dict[str, Any]) -> Any:
     if run.get("scenario"):
         import robots
 
+        extra = {"job_id": job_id} if _accepts(robots.run_scenario, "job_id") else {}
         return robots.run_scenario(
             Path(run["scenario"]),
             input_path=Path(run["input"]) if run.get("input") else None,
             overrides=run.get("overrides") or {},
             progress=False,
+            **extra,
         )
     import ocr
 
@@ -133,9 +149,13 @@ def run_job(payload: dict[str, Any], scheduled_for: str | None = None, trigger: 
     log.info("ジョブ開始: %s (%s) [%s]", job_id, payload.get("name", ""), trigger)
     since_id = _max_run_id(settings)
     try:
-        result = _execute(payload["run"])
+        result = _execute(payload["run"], job_id)
         total, done, failed = _counts(result)
         outcome = Outcome("failed_items" if failed else "ok", total, done, failed)
+        result_status = getattr(result, "status", None)
+        if result_status in ("aborted", "interrupted"):
+            outcome.status = "error"
+            outcome.message = redact(str(getattr(result, "message", "") or result_status))
     except Exception as exc:  # the job's own failure: record it, keep the scheduler alive
         log.exception("ジョブ %s でエラー", job_id)
         outcome = Outcome("error", message=redact(f"{type(exc).__name__}: {exc}"))
