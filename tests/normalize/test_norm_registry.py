@@ -134,3 +134,12 @@ def test_bad_registry_sources_give_clear_errors(tmp_path):
     with pytest.raises(InputError) as info:
         Registry.from_url("http://127.0.0.1:9/__inspect/households", timeout=2)
     assert "住民記録を取得できません" in str(info.value)
+
+
+def test_load_registry_fetches_once(core_system):
+    from ocr.registry import load_registry
+
+    url = core_system.url + "/__inspect/households"
+    first = load_registry(url)
+    assert load_registry(url) is first
+    assert len(first) == len(core_system.inspect("households"))

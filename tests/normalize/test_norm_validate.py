@@ -267,3 +267,19 @@ def test_lexicon_match_scores_for_confidence():
     assert lexicon_match("address", fields["address"], fields) == (fields["address"], 1.0)
     assert lexicon_match("phone", fields["phone"], fields) is None  # no reference data
     assert lexicon_match("bank_name", None, fields) is None
+
+
+def test_lexicon_match_by_template_lexicon_name():
+    from ocr.validate import lexicon_match
+
+    fields = bank_form()
+    head_kana, head_name = fields["household_head_kana"], fields["household_head_name"]
+    assert lexicon_match("banks", fields["bank_name"], fields) == (fields["bank_name"], 1.0)
+    assert lexicon_match("branches", fields["branch_name"], fields) == (fields["branch_name"], 1.0)
+    assert lexicon_match("head_kana", head_kana, fields) == (head_kana, 1.0)
+    closest, score = lexicon_match("head_kana", head_kana[:-1] + "ア", fields)
+    assert closest == head_kana and 0.5 < score < 1.0
+    spouse = fields["members"][1]["name"]
+    assert lexicon_match("member_names", spouse, fields) == (spouse, 1.0)
+    closest, score = lexicon_match("applicant_signature", head_name[:-1] + "口", fields)
+    assert closest == head_name and score < 1.0
