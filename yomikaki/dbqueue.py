@@ -177,10 +177,12 @@ def heartbeat(
     """Extend the leases ``owner`` still holds (all of them, or only ``ids``); returns their ids.
 
     An id missing from the result was lost (expired and taken away): stop working on it.
+    ``owner`` ending in ``%`` is a prefix: ``"pc-1:4242:%"`` extends every lease of process 4242.
     """
     table = _table(table)
     c = table.c
-    cond = [c[columns.status] == columns.in_progress, c[columns.lease_owner] == owner]
+    owned = c[columns.lease_owner].like(owner) if owner.endswith("%") else c[columns.lease_owner] == owner
+    cond = [c[columns.status] == columns.in_progress, owned]
     if ids is not None:
         cond.append(c[columns.id].in_(list(ids)))
     stmt = (
@@ -303,3 +305,71 @@ def insert_missing(
     for start in range(0, len(rows), 500):
         inserted += len(bind.execute(stmt, list(rows[start:start + 500])).all())
     return inserted
+
+
+class LeaseKeeper:
+    """A daemon thread that keeps a process's leases alive while the process lives.
+
+    Every ``interval`` seconds (default a third of the lease) it extends all ``in_progress``
+    rows whose owner starts with ``owner_prefix``. It runs beside the robot's own work, so a
+    long item (a slow screen, a big download) never loses its lease while its process is
+    alive; when the process dies the heartbeats stop and the lease runs out.
+    """
+
+    def __init__(self, engine: Any, table: Any, *, owner_prefix: str, lease_seconds: float,
+                 interval: float | None = None, columns: LeaseColumns = DEFAULT_COLUMNS):
+        import threading
+
+        self.engine, self.table, self.columns = engine, _table(table), columns
+        self.owner = owner_prefix.rstrip("%") + "%"
+        self.lease_seconds = lease_seconds
+        self.interval = interval or max(0.5, lease_seconds / 3)
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="yomikaki-lease-keeper", daemon=True)
+
+    def start(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.interval + 5)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def beat(self) -> set[Any]:
+        with self.engine.begin() as conn:
+            held = heartbeat(conn, self.table, owner=self.owner, lease_seconds=self.lease_seconds,
+                             columns=self.columns)
+        self.beats += 1
+        return held
+
+    def _loop(self) -> None:
+        import logging
+
+        log = logging.getLogger(__name__)
+        while not self._stop.wait(self.interval):
+            try:
+                self.beat()
+            except Exception as exc:  # noqa: BLE001 - a database hiccup: try again next beat
+                log.warning("lease heartbeat failed: %s", exc)
+
+
+_keepers: dict[tuple, LeaseKeeper] = {}
+
+
+def keep_leases(engine: Any, table: Any, *, owner_prefix: str, lease_seconds: float,
+                columns: LeaseColumns = DEFAULT_COLUMNS) -> LeaseKeeper:
+    """Start (once per process, table and owner prefix) a :class:`LeaseKeeper`; return it."""
+    import os
+
+    key = (os.getpid(), str(engine.url), _table(table).name, owner_prefix, lease_seconds)
+    keeper = _keepers.get(key)
+    if keeper is None or not keeper.alive:
+        keeper = _keepers[key] = LeaseKeeper(engine, table, owner_prefix=owner_prefix,
+                                             lease_seconds=lease_seconds, columns=columns).start()
+    return keeper

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,15 @@ from cluster_claim_worker import claim_all, claim_log, items, metadata
 from sqlalchemy import func, insert, select
 
 from yomikaki.db import get_engine
-from yomikaki.dbqueue import claim_next, expire_leases, finish, heartbeat, holds, insert_missing
+from yomikaki.dbqueue import (
+    LeaseKeeper,
+    claim_next,
+    expire_leases,
+    finish,
+    heartbeat,
+    holds,
+    insert_missing,
+)
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 HERE = Path(__file__).resolve().parent
@@ -210,3 +219,22 @@ def test_cluster_concurrent_enqueue_of_same_input_on_postgres(fresh_postgres_url
         assert conn.execute(select(func.count(func.distinct(items.c.ref)))).scalar_one() == 300
         assert conn.execute(select(func.count()).select_from(items)).scalar_one() == 300
     engine.dispose()
+
+
+def test_cluster_lease_keeper_holds_leases_while_the_process_lives(db_url):
+    engine = get_engine(url=db_url)
+    _fill(engine, 3)
+    with engine.begin() as conn:
+        mine = [claim_next(conn, items, owner=f"pc-1:4242:run:{w}", lease_seconds=3).id for w in (0, 1)]
+        other = claim_next(conn, items, owner="pc-2:77:run:0", lease_seconds=3).id
+    keeper = LeaseKeeper(engine, items, owner_prefix="pc-1:4242:", lease_seconds=3, interval=0.3).start()
+    try:
+        time.sleep(4)
+        with engine.begin() as conn:
+            assert expire_leases(conn, items) == [other]  # only the unkept lease ran out
+        assert keeper.beats >= 5
+    finally:
+        keeper.stop()
+    time.sleep(3.5)  # the "process" died: no more heartbeats
+    with engine.begin() as conn:
+        assert expire_leases(conn, items) == sorted(mine)
