@@ -71,6 +71,10 @@ def check_identity(r: int, cells: list, columns: list[Column], index: dict[str, 
     problems: list[str] = []
     export_id = tech("export_id")
     source, page = tech("source") or _text(cells[index["file"]]) or "?", tech("page") or "?"
+    if export_id is None and tech("seq") is None and tech("row_hash") is None:
+        problems.append(f"{SHEET_REVIEW}!A{r}: 行が追加されています。確認用ワークブックに申請書の行は追加できません"
+                        "（行を削除するか、新しい申請書は OCR から読み取ってください）")
+        return RowOutcome(-1, r, source, _int(page), {}, problems=problems)
     if export_id != str(meta["export_id"]):
         problems.append(f"{ref('tech:export_id')}: この行は別のエクスポート（ID {export_id or '不明'}）の行です。"
                         "別のワークブックから行をコピーしないでください")

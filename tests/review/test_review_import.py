@@ -282,3 +282,28 @@ def test_review_import_untouched_workbook_has_no_corrections(truth_rows, tmp_pat
     assert result.corrections == 0 and result.rows_accepted == 2
     assert json.loads((tmp_path / "c.jsonl").read_text().splitlines()[1]) == _truth_row(
         "dev_0006.jpg", truths["dev_0006.jpg"])
+
+
+def test_review_import_added_row_and_ledger_setting(exported, tmp_path, monkeypatch):
+    summary, truths = exported
+
+    def add(wb, ws, headers, rows):
+        r = ws.max_row + 1
+        ws.cell(r, headers["申請書番号"]).value = "1234567890"
+        ws.cell(r, headers["世帯主氏名"]).value = "新規　太郎"
+
+    assert _bad(summary, tmp_path, truth_edits(truths), then=add) == [
+        "確認!A7: 行が追加されています。確認用ワークブックに申請書の行は追加できません"
+        "（行を削除するか、新しい申請書は OCR から読み取ってください）"]
+
+    monkeypatch.setenv("YOMIKAKI_OCR__REVIEW_MINUTES_PER_FIELD", "2")
+    from yomikaki.settings import reset_settings_cache
+
+    reset_settings_cache()
+    edited = reviewer_edit(summary.workbook, tmp_path / "edited.xlsx", truth_edits(truths))
+    result = import_review(edited, tmp_path / "c.jsonl")
+    from scheduler.ledger import RunRecord
+
+    with session_scope() as session:
+        (run,) = session.scalars(select(RunRecord).where(RunRecord.kind == "review")).all()
+    assert run.review_minutes == pytest.approx(2 * result.fields_reviewed) and result.fields_reviewed > 0
