@@ -150,13 +150,20 @@ def _date(raw: Any) -> str | None:
         return _text(raw)
 
 
+def _date_part(value: Any) -> str:
+    """Digits of one boxed part: "08", "8", ["", "8"], [None, "8"]."""
+    if isinstance(value, (list, tuple)):
+        return "".join(digits_only(c) for c in value if c is not None)
+    return digits_only(value)
+
+
 def _application_date(raw: Any) -> str | None:
     """Boxed 令和 year/month/day: a dict {"year","month","day"}, a list of three parts, "080701",
     "8/7/1", "令和8年7月1日", or an ISO date."""
     if isinstance(raw, Mapping):
-        parts = [digits_only(raw.get(k)) for k in ("year", "month", "day")]
+        parts = [_date_part(raw.get(k)) for k in ("year", "month", "day")]
     elif isinstance(raw, (list, tuple)) and len(raw) == 3:
-        parts = [digits_only(p) for p in raw]
+        parts = [_date_part(p) for p in raw]
     else:
         if _is_empty(raw):
             return None
@@ -201,10 +208,19 @@ def _bool(raw: Any) -> bool | str:
 
 
 def _choice(raw: Any, aliases: Mapping[str, str]) -> str | None:
+    """One option of a tick group; a list of ticked options gives its only element, or the
+    options joined with 「・」 when several are ticked (the validator reports that)."""
+    if isinstance(raw, (list, tuple, set)):
+        ticked = [c for c in (_choice(item, aliases) for item in raw) if c]
+        ticked = list(dict.fromkeys(ticked))
+        return MULTIPLE_SEPARATOR.join(ticked) if ticked else None
     if _is_empty(raw):
         return None
     text = normalize_text(raw, fullwidth_space=False).replace(" ", "").lstrip("□☐☑✓✔■")
     return aliases.get(text, aliases.get(text.upper(), text))
+
+
+MULTIPLE_SEPARATOR = "・"
 
 
 def _member(raw: Any) -> dict[str, Any]:

@@ -183,6 +183,13 @@ def _kana_key(text: Any) -> str:
     return jaconv.enlarge_smallkana(normalize_text(text).replace("\u3000", "").replace(" ", ""))
 
 
+def _several(value: Any, key: str) -> bool:
+    """Several options of a tick group ticked (``ocr.normalize`` joins them with 「・」)."""
+    if not isinstance(value, str) or "・" not in value:
+        return False
+    return sum(part in CHOICES[key] for part in value.split("・")) >= 2
+
+
 def _has_bank_block(fields: Mapping[str, Any]) -> bool:
     return any(not _empty(fields.get(k)) for k in BANK_KEYS)
 
@@ -364,6 +371,8 @@ def _check_bank_kind(value, fields, rules):
         return
     if _empty(value):
         yield ERROR, "金融機関の種類（銀行・信用金庫・信用組合・農協・労働金庫）を選んでください"
+    elif _several(value, "bank_kind"):
+        yield ERROR, "金融機関の種類が2つ以上選ばれています"
     elif value not in CHOICES["bank_kind"]:
         yield ERROR, f"金融機関の種類が正しくありません（{'・'.join(CHOICES['bank_kind'])}）"
 
@@ -391,9 +400,9 @@ def _check_bank_name(value, fields, rules):
 def _check_branch_kind(value, fields, rules):
     if not _has_bank_block(fields):
         return
-    if _empty(value):
-        yield ERROR, "本店・支店・出張所のいずれかを選んでください"
-    elif value not in CHOICES["branch_kind"]:
+    if _several(value, "branch_kind"):
+        yield ERROR, "本店・支店・出張所が2つ以上選ばれています"
+    elif _empty(value) or value not in CHOICES["branch_kind"]:
         yield ERROR, "本店・支店・出張所のいずれかを選んでください"
 
 
@@ -422,7 +431,9 @@ def _check_branch_name(value, fields, rules):
 def _check_account_type(value, fields, rules):
     if not _has_bank_block(fields):
         return
-    if _empty(value) or value not in CHOICES["account_type"]:
+    if _several(value, "account_type"):
+        yield ERROR, "預金種別が2つ以上選ばれています"
+    elif _empty(value) or value not in CHOICES["account_type"]:
         yield ERROR, "預金種別（普通・当座）を選んでください"
 
 

@@ -71,6 +71,10 @@ CASES = [
     ("account_type", "普通預金", "普通"),
     ("account_type", "当座", "当座"),
     ("bank_kind", None, None),
+    ("bank_kind", ["信用金庫"], "信用金庫"),  # a tick group's ticked options
+    ("bank_kind", ["銀行", "信金"], "銀行・信用金庫"),  # two ticks: the validator reports it
+    ("account_type", [], None),
+    ("application_date", {"year": ["", "8"], "month": ["0", "7"], "day": [None, "1"]}, "2026-07-01"),
     # bank and branch names without their kind suffix
     ("bank_name", "埼玉りそな銀行", "埼玉りそな"),
     ("bank_name", "三菱ＵＦＪ", "三菱UFJ"),
