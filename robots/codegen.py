@@ -141,7 +141,7 @@ def convert_statement(stmt: ast.stmt, steps: list, notes: list[str], secrets: li
             if _is_secret(locator):
                 secret = "PASSWORD"
                 secrets.append(secret)
-                value = "{{ secrets.%s }}" % secret
+                value = "{{ secrets." + secret + " }}"
             params["value"] = value
         elif name == "press":
             params["key"] = _const(call.args[0])

@@ -162,6 +162,7 @@ class Worker:
             except RobotError as exc:
                 raise SystemError_(f"setup（ログインなど）に失敗しました: {exc.message}", code="setup") from exc
             session = self.session
+            started = time.monotonic()  # item time excludes the session's setup (login)
             ctx = session.ctx
             ctx.reset_item(payload, reference)
             if session.tracing:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import logging
+import time
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +24,7 @@ from robots.errors import BusinessError, RobotError, SystemError_
 from robots.model import StepCall
 
 COMMON_KEYS = ("title", "timeout")
+TIMING = logging.getLogger("robots.timing")
 FAMILIES = ("navigation", "input", "assertions", "extraction", "files", "dialogs", "control", "misc")
 
 
@@ -90,6 +93,7 @@ async def run_call(ctx, call: StepCall) -> None:
     saved_timeout = ctx.timeout_ms
     if call.timeout_ms:
         ctx.timeout_ms = call.timeout_ms
+    started = time.perf_counter()
     try:
         await call.step.run(ctx, call)
     except (RobotError, MarkDone):
@@ -106,6 +110,8 @@ async def run_call(ctx, call: StepCall) -> None:
         raise SystemError_(f"{describe(call)}: {type(exc).__name__}: {exc}", code="exception") from exc
     finally:
         ctx.timeout_ms = saved_timeout
+        if TIMING.isEnabledFor(logging.DEBUG):
+            TIMING.debug("%s %.3f", describe(call), time.perf_counter() - started)
     ctx.raise_pending()
 
 

@@ -1,0 +1,155 @@
+"""Robot runtime benchmarks (issue 3).
+
+1. Overhead: per-item time of ``scenarios/benefit_registration.yaml`` against a plain
+   hand-written Playwright script doing the same registration on the same sample system, in
+   one run (same machine, same data shape). Target ≤ 1.15×.
+2. Throughput: registrations per minute with 1, 2 and 4 workers. Target ≥ 100/min with 4.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import Result, meets
+
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO = REPO / "scenarios" / "benefit_registration.yaml"
+USER, PASSWORD = "staff01", "yomikaki-demo"
+
+
+def handwritten_register(page, base: str, row: dict) -> str:
+    """The same registration written by hand with Playwright's sync API (no framework)."""
+    page.goto(f"{base}/benefit/new")
+    page.get_by_label("申請書番号").fill(row["application_id"])
+    page.get_by_role("button", name="検索", exact=True).click()
+    page.get_by_role("heading", name="給付 申請登録（入力）").wait_for()
+    for member in row["members"]:
+        box = page.locator(
+            "xpath=//table[.//th[normalize-space(.)='受給を希望しない']]"
+            f"//tr[td[normalize-space(.)='{member['name']}']]/td[4]//input")
+        box.set_checked(bool(member["opt_out"]))
+    page.get_by_label("申請日").fill(row["application_date"])
+    page.get_by_label("電話番号").fill(row["phone"] or "")
+    if row["yucho_symbol"]:
+        page.get_by_role("radio", name="ゆうちょ銀行").check()
+        page.locator("xpath=//th[normalize-space(.)='記号']/following-sibling::td[1]//input").fill(row["yucho_symbol"])
+        page.locator("xpath=//th[normalize-space(.)='番号']/following-sibling::td[1]//input").fill(row["yucho_number"])
+    else:
+        page.get_by_role("radio", name="金融機関", exact=True).check()
+        kind = row["bank_kind"] or ""
+        bank_query = row["bank_name"] + ("" if row["bank_name"].endswith(kind) else kind)
+        branch_query = (row["branch_name"] or "") + (row["branch_kind"] or "支店")
+        page.get_by_role("button", name="金融機関を検索").click()
+        dialog = page.get_by_role("dialog", name="金融機関検索")
+        dialog.get_by_label("金融機関名またはカナ").fill(bank_query)
+        dialog.get_by_role("button", name="検索", exact=True).click()
+        dialog.get_by_role("button", name=bank_query).first.click()
+        dialog.get_by_label("支店名またはカナ").fill(branch_query)
+        dialog.get_by_role("button", name="検索", exact=True).click()
+        dialog.get_by_role("button", name=branch_query).first.click()
+        page.locator("xpath=//th[normalize-space(.)='預金種別']/following-sibling::td[1]//select").select_option(
+            label=row["account_type"])
+        page.locator("xpath=//th[normalize-space(.)='口座番号']/following-sibling::td[1]//input").fill(
+            row["account_number"])
+    page.locator("xpath=//th[normalize-space(.)='口座名義（カナ）']/following-sibling::td[1]//input").fill(
+        row["account_holder_kana"])
+    page.get_by_role("button", name="確認画面へ").click()
+    page.get_by_role("heading", name="登録内容の確認").wait_for()
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="登録", exact=True).click()
+    page.get_by_role("heading", name="登録完了").wait_for()
+    return page.locator("xpath=//dt[normalize-space(.)='受付番号']/following-sibling::dd[1]").inner_text()
+
+
+def run_handwritten(base: str, rows: list[dict]) -> float:
+    """Seconds per item for the hand-written script (login excluded, like the robot's setup)."""
+    from playwright.sync_api import sync_playwright
+
+    from yomikaki.browser import launch_chromium
+
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw, headless=True)
+        page = browser.new_page(locale="ja-JP")
+        page.goto(f"{base}/login")
+        page.get_by_label("ユーザーID").fill(USER)
+        page.get_by_label("パスワード").fill(PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.get_by_role("heading", name="業務メニュー").wait_for()
+        started = time.perf_counter()
+        for row in rows:
+            handwritten_register(page, base, row)
+        elapsed = time.perf_counter() - started
+        browser.close()
+    return elapsed / len(rows)
+
+
+def robot_item_seconds(run_log: Path) -> list[float]:
+    import json
+
+    seconds = []
+    for line in run_log.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        if event["event"] == "item_finished" and event["outcome"] == "done":
+            seconds.append(event["seconds"])
+    return seconds
+
+
+def _rows(core, count: int, offset: int) -> list[dict]:
+    from scenarios.lib.sample_rows import confirmed_rows, fetch_households
+
+    return confirmed_rows(fetch_households(core.url), count, seed=offset + 3, offset=offset)
+
+
+def run(quick: bool = False) -> list[Result]:
+    from robots.runner import run_scenario
+    from samples.core_system.process import CoreSystemProcess
+    from scenarios.lib.sample_rows import write_jsonl
+    from yomikaki.db import dispose_engines
+    from yomikaki.settings import Settings
+
+    n = 8 if quick else 30
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="bench-robots-") as tmp:
+        tmp_path = Path(tmp)
+        os.environ.setdefault("CORE_USER", USER)
+        os.environ.setdefault("CORE_PASSWORD", PASSWORD)
+        with CoreSystemProcess(db=tmp_path / "core.db", inspect=True) as core:
+            settings = Settings(data_dir=tmp_path / "var")
+            offset = 0
+            # 1. overhead, interleaved halves so both see the same server state
+            hand = run_handwritten(core.url, _rows(core, n, offset))
+            offset += n
+            path = write_jsonl(_rows(core, n, offset), tmp_path / "overhead.jsonl")
+            offset += n
+            result = run_scenario(SCENARIO, input_path=path, overrides={"core_url": core.url}, progress=False,
+                                  settings=settings)
+            robot_times = robot_item_seconds(result.log_path)
+            robot = sum(robot_times[1:]) / max(1, len(robot_times) - 1)  # first item includes login
+            ratio = robot / hand
+            results.append(Result("robots", "overhead vs hand-written Playwright", round(ratio, 3), "×", "<= 1.15",
+                                  meets(ratio, "<= 1.15"),
+                                  f"robot {robot:.2f} s/item, hand-written {hand:.2f} s/item, {n} items each"))
+            # 2. throughput
+            for workers in (1, 2, 4):
+                count = (6 if quick else 20) * workers
+                path = write_jsonl(_rows(core, count, offset), tmp_path / f"w{workers}.jsonl")
+                offset += count
+                started = time.perf_counter()
+                result = run_scenario(SCENARIO, input_path=path, overrides={"core_url": core.url},
+                                      workers=workers, progress=False, settings=settings)
+                elapsed = time.perf_counter() - started
+                per_minute = result.totals["done"] / elapsed * 60
+                target = ">= 100" if workers == 4 else ""
+                results.append(Result("robots", f"registrations/min, {workers} worker(s)", round(per_minute, 1),
+                                      "/min", target, meets(per_minute, target) if target else None,
+                                      f"{result.totals['done']}/{count} done in {elapsed:.1f} s incl. browser start"))
+            dispose_engines()
+    return results
+
+
+if __name__ == "__main__":
+    for r in run(quick=True):
+        print(r)
