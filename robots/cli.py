@@ -64,7 +64,6 @@ def scenario_check(
     from robots.loader import load_scenario
     from yomikaki.errors import InputError, ValidationFailed
 
-    console = _console()
     failed = 0
     for file in files:
         try:
@@ -85,9 +84,9 @@ def scenario_check(
         if problems:
             failed += 1
             for problem in problems:
-                console.print(problem, markup=False)
+                typer.echo(problem)  # one line each, never wrapped: editors jump to file:line:column
         else:
-            console.print(f"{file}: OK", markup=False)
+            typer.echo(f"{file}: OK")
     if failed:
         raise typer.Exit(2)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from robots.locators.base import LocatorSpec
 from robots.model import ScenarioSpec
-from robots.steps.base import COMMON_KEYS, load_all
+from robots.steps.base import load_all
 
 STEP_REF = {"$ref": "#/$defs/Step"}
 
@@ -50,7 +50,8 @@ def scenario_schema() -> dict:
     defs: dict[str, Any] = {}
     schema = _inline(ScenarioSpec.model_json_schema(ref_template="#/$defs/{model}"), defs)
     locator = _inline(LocatorSpec.model_json_schema(ref_template="#/$defs/{model}"), defs)
-    defs["LocatorSpec"] = locator
+    if "properties" in locator:  # a recursive model comes back as a $ref into $defs
+        defs["LocatorSpec"] = locator
     defs["Step"] = step_schema(defs)
     props = schema["properties"]
     for key in ("setup", "steps", "teardown"):
@@ -66,5 +67,4 @@ def scenario_schema() -> dict:
     schema["$defs"] = defs
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "yomikaki scenario"
-    _ = COMMON_KEYS
     return schema

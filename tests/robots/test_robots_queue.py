@@ -1,0 +1,49 @@
+"""The work queue: unique references, claim, crash recovery, retry of failed items."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from robots import queue as q
+from yomikaki.db import session_factory
+
+
+def test_robots_enqueue_claim_finish_and_rerun_skips_done():
+    db = session_factory()()
+    prior = q.enqueue(db, "t", "run1", [("A", {"x": 1}), ("B", {"x": 2})])
+    db.commit()
+    assert prior == {"A": "new", "B": "new"}
+    first = q.claim(db, "t", "run1", "w0", 60)
+    second = q.claim(db, "t", "run1", "w1", 60)
+    assert {first.reference, second.reference} == {"A", "B"}
+    assert first.status == "in_progress" and first.attempts == 1
+    assert q.claim(db, "t", "run1", "w2", 60) is None
+    q.finish(db, first.id, "done", outputs={"受付番号": "R1"})
+    q.finish(db, second.id, "business_error", error="既に申請済みです")
+    prior = q.enqueue(db, "t", "run2", [("A", {"x": 1}), ("B", {"x": 2}), ("C", {})])
+    db.commit()
+    assert prior == {"A": "done", "B": "business_error", "C": "new"}
+    assert q.claim(db, "t", "run2", "w0", 60).reference == "C"
+    assert q.claim(db, "t", "run2", "w0", 60) is None  # done and failed items are not taken again
+    q.enqueue(db, "t", "run3", [("B", {"x": 2})], retry_failed=True)
+    db.commit()
+    retried = q.claim(db, "t", "run3", "w0", 60)
+    assert retried.reference == "B" and retried.attempts == 1
+    db.close()
+
+
+def test_robots_items_of_a_dead_runner_become_in_doubt():
+    db = session_factory()()
+    q.enqueue(db, "t", "run1", [("A", {}), ("B", {})])
+    db.commit()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_owner = q.owner_id("run1", 0).replace(f":{__import__('os').getpid()}:", f":{dead.stdout.strip()}:")
+    a = q.claim(db, "t", "run1", dead_owner, 600)
+    b = q.claim(db, "t", "run1", q.owner_id("run1", 1), 600)  # this (living) process
+    assert q.recover_abandoned(db, "t") == [a.reference]
+    db.commit()
+    db.expire_all()
+    assert db.get(q.WorkItem, a.id).status == "in_doubt" and db.get(q.WorkItem, a.id).needs_check
+    assert db.get(q.WorkItem, b.id).status == "in_progress"
+    db.close()
