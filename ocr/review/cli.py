@@ -41,6 +41,8 @@ def register(ocr_app: typer.Typer) -> None:
         r = import_review(workbook, out, partial=partial)
         typer.echo(f"取り込みました: {r.out}（{r.rows_accepted} 件確定 / 修正 {r.corrections} 項目"
                    f" / 最終更新者 {r.modified_by or '不明'}）")
+        if r.replaced_earlier_import:
+            typer.echo(f"  このエクスポート（ID {r.export_id}）は以前にも取り込まれています。修正の記録は今回の内容で置き換えました")
         if r.rows_rejected:
             typer.echo(f"取り込めなかった行が {r.rows_rejected} 件あります: {r.rejected_workbook}", err=True)
             for problem in r.problems:

@@ -119,12 +119,15 @@ def find_export(export_id: str, settings: Settings | None = None) -> ReviewExpor
 def record_import(export_id: str, *, workbook: str, modified_by: str, modified_at: datetime | None,
                   rows_total: int, rows_accepted: int, rows_rejected: int,
                   field_totals: dict[str, list[int]], corrections: list[Correction],
-                  settings: Settings | None = None) -> int:
-    """Store one import and its corrections, replacing an earlier import of the same export."""
+                  settings: Settings | None = None) -> bool:
+    """Store one import and its corrections, replacing an earlier import of the same export.
+
+    Returns True when an earlier import of this export was replaced.
+    """
     now = datetime.now(UTC)
     with session_scope(settings) as session:
         session.execute(delete(ReviewCorrection).where(ReviewCorrection.export_id == export_id))
-        session.execute(delete(ReviewImport).where(ReviewImport.export_id == export_id))
+        replaced = session.execute(delete(ReviewImport).where(ReviewImport.export_id == export_id)).rowcount > 0
         row = ReviewImport(export_id=export_id, imported_at=now, workbook=workbook,
                            modified_by=modified_by, rows_total=rows_total,
                            rows_accepted=rows_accepted, rows_rejected=rows_rejected,
@@ -138,7 +141,7 @@ def record_import(export_id: str, *, workbook: str, modified_by: str, modified_a
             for c in corrections
         )
         session.flush()
-        return row.id
+        return replaced
 
 
 def corrections_for(export_id: str, settings: Settings | None = None) -> list[ReviewCorrection]:

@@ -347,6 +347,9 @@ def _finish_review_sheet(ws, columns: list[Column], last_row: int) -> None:
                 dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
                 ws.add_data_validation(dv)
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, first_value)
+    ws.print_title_rows = f"{LEGEND_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(last_visible)}{last_row}"
     prot = ws.protection
     prot.sheet = True  # no password: it stops slips, not people

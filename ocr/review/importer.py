@@ -38,6 +38,7 @@ class ImportResult:
     rejected_workbook: Path | None = None
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    replaced_earlier_import: bool = False
 
 
 @dataclass
@@ -203,13 +204,13 @@ def import_review(workbook: Path, out: Path, *, partial: bool = False,
     output.write_confirmed(out, confirmed)
     corrections, totals, reviewed = _corrections(accepted, data)
     from ocr.review.corrections import record_import
-    record_import(meta["export_id"], workbook=str(workbook.resolve()), modified_by=modified_by,
+    replaced = record_import(meta["export_id"], workbook=str(workbook.resolve()), modified_by=modified_by,
                   modified_at=modified_at, rows_total=len(rows) + len(missing),
                   rows_accepted=len(accepted), rows_rejected=len(rejected),
                   field_totals=totals, corrections=corrections, settings=settings)
     result = ImportResult(out, meta["export_id"], len(rows) + len(missing), len(accepted), len(rejected),
                           len(corrections), sum(t[0] for t in totals.values()), reviewed, modified_by,
-                          rejected_path, problems, time.perf_counter() - t0)
+                          rejected_path, problems, time.perf_counter() - t0, replaced)
     _record_ledger(result, meta, started_at, settings)
     try:
         from yomikaki.audit import record
