@@ -286,3 +286,22 @@ def test_lexicon_match_by_template_lexicon_name():
     assert lexicon_match("member_names", spouse, fields) == (spouse, 1.0)
     closest, score = lexicon_match("applicant_signature", head_name[:-1] + "口", fields)
     assert closest == head_name and score < 1.0
+
+
+JUNK = [None, "", 0, 1.5, True, [], {}, "ｘ", ["a"], {"a": 1}, [None], [{"name": 1}], "\u3000", b"bytes", ("1", "2")]
+
+
+def test_junk_values_never_crash_normalisation_or_validation():
+    """Whatever a reader or a reviewer produces, the result is a value and messages, not a crash."""
+    base = bank_form()
+    keys = [k for k in FIELD_LABELS if not k.startswith("members.")]
+    for key in [*keys, "members.1.name", "members.1.opt_out", "members.2.birth_date"]:
+        for junk in JUNK:
+            value = normalize_field(key, junk)
+            fields = copy.deepcopy(base)
+            if key.startswith("members."):
+                fields["members"][int(key.split(".")[1]) - 1][key.split(".")[2]] = value
+            else:
+                fields[key] = value
+            problems = check_fields(fields, RULES)
+            assert all(isinstance(p, str) and p.key for p in problems)
