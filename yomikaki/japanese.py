@@ -177,8 +177,9 @@ def normalize_phone(text: object) -> str:
     """A Japanese phone number as digits with hyphens, e.g. ``049-283-1331``, ``090-1234-5678``.
 
     Full-width digits and every dash variant are accepted. When the writer grouped the digits
-    (hyphens, spaces or brackets: ``049(283)1331``), that grouping is kept, as written; a bare
-    digit string is grouped by its area code (phonenumbers' Japanese metadata). Text without
+    into three groups (hyphens, spaces or brackets: ``049(283)1331``), that grouping is kept, as
+    written; a bare digit string, or one with a separator missed (``049-2831331``), is grouped by
+    its area code (phonenumbers' Japanese metadata). Text without
     digits gives "". An implausible number is returned as its digits grouped as written; use
     ``phone_problem`` in ``ocr.validate`` to judge plausibility.
     """
@@ -190,9 +191,9 @@ def normalize_phone(text: object) -> str:
     groups = [g for g in groups if g]
     if not groups:
         return ""
-    if len(groups) > 1:
-        return "-".join(groups)
-    digits = groups[0]
+    digits = "".join(groups)
+    if len(groups) == 3 or (len(groups) > 1 and len(digits) not in (10, 11)):
+        return "-".join(groups)  # the writer's grouping (area-local-subscriber), as written
     try:
         import phonenumbers
 
