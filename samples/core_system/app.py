@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from flask import Flask, g
+from flask import Flask, g, render_template
 
 from samples.core_system import db as core_db
 from samples.core_system.config import CoreConfig
@@ -59,6 +59,26 @@ def create_app(config: CoreConfig) -> Flask:
     app.register_blueprint(api.bp)
     if config.inspect:
         app.register_blueprint(api.inspect_bp)
+
+    @app.errorhandler(404)
+    def _not_found(_exc):
+        return render_template("error.html", status=404, title="ページが見つかりません",
+                               message="指定されたページは存在しません。"), 404
+
+    @app.errorhandler(405)
+    def _not_allowed(_exc):
+        return render_template("error.html", status=405, title="操作できません",
+                               message="この画面ではその操作はできません。"), 405
+
+    @app.errorhandler(409)
+    def _conflict(_exc):
+        return render_template("error.html", status=409, title="処理中です",
+                               message="処理が完了していません。完了してから操作してください。"), 409
+
+    @app.errorhandler(500)
+    def _server_error(_exc):
+        return render_template("error.html", status=500, title="システムエラー",
+                               message="システムエラーが発生しました。しばらくしてから再度お試しください。"), 500
 
     @app.teardown_appcontext
     def _close_db(_exc) -> None:

@@ -79,9 +79,9 @@ def install(app: Flask, config: CoreConfig) -> None:
         user = session.get("user")
         if user and now - session.get("last_seen", 0) > config.session_timeout:
             session.clear()
+            flash(MSG_TIMEOUT, "warning")  # shown by /login, also after the dialog's redirect
             if _wants_json():
                 return jsonify(error="session_expired", message=MSG_TIMEOUT), 401
-            flash(MSG_TIMEOUT, "warning")
             return redirect(url_for("auth.login"))
         if not user:
             if _wants_json():

@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
                                           help="画面表示時に「お知らせ」モーダルを出す確率"),
         tax_seconds: float = typer.Option(5.0, "--tax-seconds", min=0.0, help="税務 年次処理の所要時間 (秒)"),
         inspect: bool = typer.Option(False, "--inspect", help="確認用の JSON (/__inspect/…) を有効にする"),
+        reset: bool = typer.Option(False, "--reset", help="起動前にデータベースを削除して見本データを作り直す"),
     ) -> None:
         """見本の基幹システムを起動します (Ctrl+C で停止)。"""
         from samples.core_system.server import run
@@ -39,6 +40,10 @@ def register(app: typer.Typer) -> None:
 
             db = Path(get_settings().data_dir) / "core_system.db"
         from samples.core_system.config import CoreConfig
+
+        if reset:
+            for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+                path.unlink(missing_ok=True)
 
         config = CoreConfig(
             db=db, seed=seed, households=households, user=user, password=password,

@@ -77,7 +77,8 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def init_db(path: Path, *, seed: int, households: int) -> int:
-    """Create the schema and load the seed households once. Returns the household count."""
+    """Create the schema and load the seed households once (an existing database keeps its
+    data, whatever ``seed``). Returns the household count."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(path)
     try:
@@ -141,3 +142,16 @@ def household_dict(conn: sqlite3.Connection, row: sqlite3.Row) -> dict:
             for m in members_of(conn, row["household_no"])
         ],
     }
+
+
+def summary(path: Path) -> dict:
+    """Counts shown at start-up: households, residents, applications, and the stored seed."""
+    conn = connect(path)
+    try:
+        count = lambda table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        seed = conn.execute("SELECT value FROM meta WHERE key = 'seed'").fetchone()
+        return {"households": count("households"), "residents": count("residents"),
+                "applications": count("applications"),
+                "seed": json.loads(seed[0])["seed"] if seed else None}
+    finally:
+        conn.close()

@@ -14,9 +14,17 @@ def run(config: CoreConfig, *, host: str = "127.0.0.1", port: int = 8765) -> Non
     from werkzeug.serving import make_server
 
     from samples.core_system.app import create_app
+    from samples.core_system.db import summary
 
     app = create_app(config)
-    server = make_server(host, port, app, threaded=True)
+    counts = summary(config.db)
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except (OSError, SystemExit) as exc:  # werkzeug exits when the port is taken
+        from yomikaki.errors import ConfigError
+
+        raise ConfigError(f"ポート {port} で待ち受けできません（{host}）",
+                          hint="使用中です。--port で別の番号を指定してください") from exc
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{server.server_port}"
     faults = []
     if config.fault_rate:
@@ -29,7 +37,11 @@ def run(config: CoreConfig, *, host: str = "127.0.0.1", port: int = 8765) -> Non
         faults.append(f"notice-rate={config.notice_rate}")
     typer.echo(f"見本の基幹システムを起動しました: {url}/login")
     typer.echo(f"  ログイン: ユーザーID {config.user} / パスワード {config.password}")
-    typer.echo(f"  データベース: {config.db}")
+    typer.echo(f"  データベース: {config.db}（{counts['households']} 世帯 / {counts['residents']} 人、"
+               f"登録済みの申請 {counts['applications']} 件）")
+    if counts["seed"] is not None and counts["seed"] != config.seed:
+        typer.echo(f"  注意: このデータベースはシード {counts['seed']} で作成済みです"
+                   "（作り直すには --reset を付けてください）")
     typer.echo(f"  セッション有効期限: {config.session_timeout} 秒"
                + (f" / 障害注入: {', '.join(faults)}" if faults else ""))
     if config.inspect:

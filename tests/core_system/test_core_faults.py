@@ -81,12 +81,14 @@ def test_notice_modal_blocks_until_closed(start_core_system, web):
     web.goto(f"{core.url}/login")
     notice = web.get_by_role("dialog", name="お知らせ")
     expect(notice).to_be_visible()
-    web.get_by_label("ユーザーID").fill("staff01")
-    web.get_by_label("パスワード").fill("yomikaki-demo")
-    with pytest.raises(PlaywrightTimeout):  # the overlay takes the click
+    with pytest.raises(PlaywrightTimeout):  # the page behind the notice is inert
+        web.get_by_label("ユーザーID").fill("staff01", timeout=1_500)
+    with pytest.raises(PlaywrightTimeout):  # and the overlay takes the clicks
         web.get_by_role("button", name="ログイン").click(timeout=1_500)
     notice.get_by_role("button", name="閉じる").click()
     expect(notice).to_have_count(0)
+    web.get_by_label("ユーザーID").fill("staff01")
+    web.get_by_label("パスワード").fill("yomikaki-demo")
     web.get_by_role("button", name="ログイン").click()
     expect(web.get_by_role("heading", name="業務メニュー")).to_be_visible()
     closed = []

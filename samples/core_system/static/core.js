@@ -6,6 +6,7 @@
     close.addEventListener("click", function () {
       var overlay = close.closest("[data-overlay]");
       if (overlay) overlay.remove();
+      document.querySelectorAll("[inert]").forEach(function (el) { el.inert = false; });
     });
   }
 })();
