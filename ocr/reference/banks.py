@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -249,7 +250,7 @@ def _similarity(a: str, b: str) -> float:
     return Levenshtein.normalized_similarity(a, b)
 
 
-def _ranked(name: str, kind: str | None) -> list[tuple[float, _Entry]]:
+def _ranked(name: str, kind: str | None, prefer: frozenset[str] = frozenset()) -> list[tuple[float, _Entry]]:
     cleaned, implied = _split_written(name)
     if not cleaned:
         return []
@@ -260,7 +261,8 @@ def _ranked(name: str, kind: str | None) -> list[tuple[float, _Entry]]:
     entries = _entries_of_kind(kind)
     scores = _scores(key, kana if by_kana else "", _keys_of_kind(kind))
     scored = list(zip(scores, entries, strict=True))
-    scored.sort(key=lambda item: (-item[0], item[1].code))  # ties: lowest code first
+    # ties: preferred (local) institutions first, then the lowest code
+    scored.sort(key=lambda item: (-item[0], item[1].code not in prefer, item[1].code))
     return scored
 
 
@@ -290,17 +292,22 @@ def _to_match(score: float, entry: _Entry, margin: float) -> BankMatch:
                      entry.zengin_name, round(margin, 4))
 
 
-def match_bank(name: object, kind: str | None = None, *, cutoff: float = 0.5) -> BankMatch | None:
+def match_bank(name: object, kind: str | None = None, *, cutoff: float = 0.5,
+               prefer: Iterable[str] = ()) -> BankMatch | None:
     """The best zengin bank for a written (OCR) name, restricted to ``kind`` when given; None if
-    nothing scores at least ``cutoff``. ``kind`` is one of BANK_KINDS (or "ゆうちょ"/"漁協")."""
+    nothing scores at least ``cutoff``. ``kind`` is one of BANK_KINDS (or "ゆうちょ"/"漁協").
+
+    ``prefer``: zengin codes (e.g. the city's local institutions) that win ties of equal score;
+    the score itself is unchanged, and the margin of a tie stays 0.
+    """
     if not name:
         return None
-    return _match_bank(str(name), kind, cutoff)
+    return _match_bank(str(name), kind, cutoff, frozenset(str(c).zfill(4) for c in prefer))
 
 
 @lru_cache(maxsize=4096)
-def _match_bank(name: str, kind: str | None, cutoff: float) -> BankMatch | None:
-    ranked = _ranked(name, kind)
+def _match_bank(name: str, kind: str | None, cutoff: float, prefer: frozenset[str]) -> BankMatch | None:
+    ranked = _ranked(name, kind, prefer)
     if not ranked or ranked[0][0] < cutoff:
         return None
     best_score, best = ranked[0]
@@ -308,11 +315,12 @@ def _match_bank(name: str, kind: str | None, cutoff: float) -> BankMatch | None:
     return _to_match(best_score, best, best_score - runner_up)
 
 
-def candidates(name: object, kind: str | None = None, limit: int = 5) -> list[BankMatch]:
+def candidates(name: object, kind: str | None = None, limit: int = 5,
+               prefer: Iterable[str] = ()) -> list[BankMatch]:
     """The ``limit`` best banks for ``name`` (best first), for "did you mean" lists."""
     if not name:
         return []
-    ranked = _ranked(str(name), kind)[:limit]
+    ranked = _ranked(str(name), kind, frozenset(str(c).zfill(4) for c in prefer))[:limit]
     return [_to_match(score, entry, 0.0) for score, entry in ranked if score > 0]
 
 

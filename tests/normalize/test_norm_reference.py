@@ -92,6 +92,16 @@ def test_bank_kind_restricts_and_ambiguity_shows_in_margin():
     assert banks.match_bank("", "銀行") is None
 
 
+def test_preferred_institutions_win_ties_only():
+    tie = banks.match_bank("東利", "銀行")  # one slip in a two-character name: 東和? 東北? 東邦?
+    assert tie.score == 0.5 and tie.margin == 0.0
+    local = banks.match_bank("東利", "銀行", prefer=["0516"])
+    assert (local.code, local.score, local.margin) == ("0516", 0.5, 0.0)
+    assert banks.match_bank("中央", prefer=["2963"]).kind == "労働金庫"
+    # a preference never beats a better score
+    assert banks.match_bank("みずほ", "銀行", prefer=["0017"]).code == "0001"
+
+
 def test_bank_records_and_names():
     mizuho = banks.bank_by_code("1")
     assert (mizuho.code, mizuho.name, mizuho.kind, mizuho.full_name) == ("0001", "みずほ", "銀行", "みずほ銀行")
