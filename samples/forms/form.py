@@ -103,7 +103,8 @@ def _write_section2(page: Image.Image, pen: Pen, truth: dict, rng: random.Random
     return meta
 
 
-def fill_form(household: dict, rng: random.Random) -> tuple[Image.Image, dict, dict]:
+def fill_form(household: dict, rng: random.Random, stroke_digit_rate: float = 0.25
+              ) -> tuple[Image.Image, dict, dict]:
     """The filled, clean page of ``household``, its truth fields and drawing ``_meta``."""
     members = household["members"][:4]
     head = members[0]
@@ -124,10 +125,12 @@ def fill_form(household: dict, rng: random.Random) -> tuple[Image.Image, dict, d
     print_font = rng.choice(("print-gothic", "print-mincho"))
     hand_font = rng.choice(sorted(HAND_FONTS))
     ink = rng.choices(("blue", "black"), weights=(55, 45))[0]
-    pen = Pen.random(rng, hand_font, ink)
+    stroke_digits = rng.random() < stroke_digit_rate
+    pen = Pen.random(rng, hand_font, ink, stroke_digits)
     page = blank_page().copy()
     print_section1(page, {**household, "members": members}, print_font)
     meta = {"hand_font": hand_font, "ink": ink, "print_font": print_font, "mnist_digits": False,
+            "stroke_digits": stroke_digits,
             "pen_jitter": round(pen.jitter, 2), "pen_bold": pen.bold}
     meta.update(_write_section2(page, pen, truth, rng))
     return page, {key: truth[key] for key in FIELD_KEYS}, meta

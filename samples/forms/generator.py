@@ -12,7 +12,7 @@ JPEG). The same arguments always give the same files.
 Command line::
 
     python -m samples.forms.generator --out DIR --count 30 [--seed 0] [--heavy] [--hard-cases]
-        [--households-seed 1] [--dpi 300] [--workers 2]
+        [--households-seed 1] [--dpi 300] [--workers 2] [--stroke-digits 0.25]
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ DEGRADATIONS = ("light", "heavy")
 HARD_FORM_CASES = ("skewed", "upside_down", "pdf_with_id_card", "tiff_two_forms", "dpi200", "fax",
                    "grayscale")
 ODD_FILES = ("blank", "letter", "tiny", "truncated_jpeg")
+# Share of forms whose digits are drawn as pen strokes (strokes.py) rather than in a font.
+STROKE_DIGIT_RATE = {"light": 0.25, "heavy": 0.4}
 
 
 @dataclass
@@ -123,10 +125,13 @@ def plan_batch(households: list[dict], count: int, *, seed: int = 0, hard_cases:
 EXPECTED = {"blank": "blank", "letter": "unknown_form", "id_card_copy": "unknown_form"}
 
 
-def _page(spec: PageSpec, rng: random.Random, heavy: bool, dpi: int) -> tuple[Image.Image, dict, dict]:
+def _page(spec: PageSpec, rng: random.Random, heavy: bool, dpi: int,
+          stroke_digit_rate: float | None = None) -> tuple[Image.Image, dict, dict]:
     """(scanned image, truth fields or expected, _meta) of one page."""
+    if stroke_digit_rate is None:
+        stroke_digit_rate = STROKE_DIGIT_RATE["heavy" if heavy else "light"]
     if spec.kind == "form":
-        clean, fields, meta = fill_form(spec.household, rng)
+        clean, fields, meta = fill_form(spec.household, rng, stroke_digit_rate)
     elif spec.kind == "blank":
         clean, fields, meta = blank_sheet(), {"expected": "blank"}, {}
     elif spec.kind == "letter":
@@ -168,7 +173,8 @@ def _save(images: list[Image.Image], path: Path, fmt: str, dpi: int, rng: random
     raise ValueError(f"unknown format {fmt}")
 
 
-def make_file(spec: FileSpec, out_dir: Path, *, seed: int, heavy: bool, dpi: int) -> Path:
+def make_file(spec: FileSpec, out_dir: Path, *, seed: int, heavy: bool, dpi: int,
+              stroke_digit_rate: float | None = None) -> Path:
     """Draw, scan and write one file and its truth; returns the file path."""
     rng = _rng(seed, "file", spec.name)
     path = out_dir / spec.name
@@ -179,7 +185,7 @@ def make_file(spec: FileSpec, out_dir: Path, *, seed: int, heavy: bool, dpi: int
         truth = {"form": None, "page": 1, "expected": "rejected",
                  "_meta": {"format": "png", "kind": "tiny_40x40"}}
     elif spec.special == "truncated_jpeg":
-        image, _fields, meta = _page(spec.pages[0], rng, heavy, dpi)
+        image, _fields, meta = _page(spec.pages[0], rng, heavy, dpi, stroke_digit_rate)
         data, full = truncate_jpeg(image, rng)
         path.write_bytes(data)
         truth = {"form": None, "page": 1, "expected": "error",
@@ -188,7 +194,7 @@ def make_file(spec: FileSpec, out_dir: Path, *, seed: int, heavy: bool, dpi: int
     else:
         images, truths = [], []
         for number, page in enumerate(spec.pages, start=1):
-            image, fields, meta = _page(page, rng, heavy, dpi)
+            image, fields, meta = _page(page, rng, heavy, dpi, stroke_digit_rate)
             images.append(image)
             form = FORM_ID if page.kind == "form" else None
             truths.append({"form": form, "page": number, **fields, "_meta": meta})
@@ -208,8 +214,14 @@ def make_file(spec: FileSpec, out_dir: Path, *, seed: int, heavy: bool, dpi: int
 
 def generate_batch(households: list[dict], out_dir: Path, *, count: int, seed: int = 0,
                    degradation: str = "light", hard_cases: bool = False, dpi: int = DPI,
-                   workers: int = 1, prefix: str = "scan") -> list[Path]:
-    """Write ``count`` filled, scanned forms (plus hard cases) and their truth to ``out_dir``."""
+                   workers: int = 1, prefix: str = "scan", stroke_digit_rate: float | None = None
+                   ) -> list[Path]:
+    """Write ``count`` filled, scanned forms (plus hard cases) and their truth to ``out_dir``.
+
+    ``stroke_digit_rate`` is the share of forms whose digits are drawn as pen strokes instead
+    of a handwriting font (default 0.25 light, 0.4 heavy). ``workers`` > 1 draws files in
+    parallel processes; the files are the same either way.
+    """
     if degradation not in DEGRADATIONS:
         raise ValueError(f"degradation は {' / '.join(DEGRADATIONS)} のどれかです（{degradation!r}）")
     if dpi not in (200, 300):
@@ -217,7 +229,9 @@ def generate_batch(households: list[dict], out_dir: Path, *, count: int, seed: i
     out_dir = Path(out_dir)
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
     specs = plan_batch(households, count, seed=seed, hard_cases=hard_cases, prefix=prefix)
-    options = {"seed": seed, "heavy": degradation == "heavy", "dpi": dpi}
+    if stroke_digit_rate is not None and not 0 <= stroke_digit_rate <= 1:
+        raise ValueError(f"stroke_digit_rate は 0〜1 です（{stroke_digit_rate}）")
+    options = {"seed": seed, "heavy": degradation == "heavy", "dpi": dpi, "stroke_digit_rate": stroke_digit_rate}
     if workers > 1 and len(specs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(make_file, spec, out_dir, **options) for spec in specs]
@@ -246,13 +260,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="見本の基幹システムの世帯データの種（既定 1 = 見本システムの既定）")
     parser.add_argument("--dpi", type=int, default=DPI, choices=(200, 300))
     parser.add_argument("--workers", type=int, default=1, help="並列に作るプロセス数")
+    parser.add_argument("--stroke-digits", type=float, default=None, metavar="RATE",
+                        help="数字をフォントでなく手書きの線で書く申請書の割合（0〜1、既定 0.25 / --heavy で 0.4）")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         households = default_households(args.households_seed, max(800, args.count))
         paths = generate_batch(households, args.out, count=args.count, seed=args.seed,
                                degradation="heavy" if args.heavy else "light",
-                               hard_cases=args.hard_cases, dpi=args.dpi, workers=args.workers)
+                               hard_cases=args.hard_cases, dpi=args.dpi, workers=args.workers,
+                               stroke_digit_rate=args.stroke_digits)
     except (ValueError, OSError) as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from samples.forms.fonts import font
+from samples.forms.strokes import SKELETONS, StrokeHand
 
 INKS = {
     "blue": ((22, 38, 128), (40, 60, 165)),
@@ -31,12 +32,14 @@ class Pen:
     color: tuple[int, int, int]
     jitter: float      # 0.5 (tidy) … 1.5 (sloppy)
     bold: bool         # a thicker pen (strokes dilated by one pixel)
+    hand: StrokeHand | None = None  # digits drawn as pen strokes instead of the font
 
     @classmethod
-    def random(cls, rng: random.Random, font_name: str, ink: str) -> Pen:
+    def random(cls, rng: random.Random, font_name: str, ink: str, stroke_digits: bool = False) -> Pen:
         low, high = INKS[ink]
         color = tuple(rng.randint(a, b) for a, b in zip(low, high, strict=True))
-        return cls(font_name, ink, color, rng.uniform(0.6, 1.4), rng.random() < 0.35)
+        hand = StrokeHand(rng) if stroke_digits else None
+        return cls(font_name, ink, color, rng.uniform(0.6, 1.4), rng.random() < 0.35, hand)
 
 
 def paste_mask(page: Image.Image, mask: Image.Image, x: int, y: int, color: tuple[int, int, int]) -> None:
@@ -72,6 +75,14 @@ def write_text(page: Image.Image, pen: Pen, text: str, x: float, baseline: float
             x += size * space_width * (0.5 if char == " " else 1.0) * rng.uniform(0.85, 1.2)
             continue
         s = size * rng.uniform(1 - 0.07 * j, 1 + 0.07 * j)
+        if pen.hand is not None and char in SKELETONS:
+            height = s * (0.3 if char == "-" else 0.72)
+            mask = pen.hand.mask(char, height, rng)
+            cy = baseline - s * 0.36 + rng.gauss(0, 0.04 * j * size) + drift * (x - start)
+            cx = x + s * 0.3
+            paste_mask(page, mask, round(cx - mask.width / 2), round(cy - mask.height / 2), pen.color)
+            x += s * (0.62 if char != "-" else 0.5) * pen.hand.squeeze / 0.8 + size * spacing * rng.uniform(0.3, 1.7)
+            continue
         angle = slant + rng.gauss(0, 2.5 * j)
         face = font(pen.font, round(s))
         left, top, right, bottom = face.getbbox(char)
@@ -94,7 +105,10 @@ def write_in_cell(page: Image.Image, pen: Pen, char: str, cell: tuple[int, int, 
     w, h = x1 - x0, y1 - y0
     j = pen.jitter
     size = min(h * fill, w * 1.05) * rng.uniform(1 - 0.09 * j, 1 + 0.07 * j)
-    mask = char_mask(pen, char, size, rng.gauss(0, 3.5 * j))
+    if pen.hand is not None and char in SKELETONS:
+        mask = pen.hand.mask(char, size * 0.85, rng)
+    else:
+        mask = char_mask(pen, char, size, rng.gauss(0, 3.5 * j))
     cx = (x0 + x1) / 2 + rng.gauss(0, 0.06 * j * w)
     cy = (y0 + y1) / 2 + rng.gauss(0, 0.05 * j * h)
     paste_mask(page, mask, round(cx - mask.width / 2), round(cy - mask.height / 2), pen.color)

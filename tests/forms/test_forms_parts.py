@@ -151,9 +151,9 @@ def test_scan_profiles_geometry_dpi_and_modes():
 
 def test_same_seed_same_files_other_seed_other_files(tmp_path):
     households = generate_households(2, 30)
-    a = generate_batch(households, tmp_path / "a", count=2, seed=9, degradation="heavy")
-    b = generate_batch(households, tmp_path / "b", count=2, seed=9, degradation="heavy")
-    c = generate_batch(households, tmp_path / "c", count=2, seed=10, degradation="heavy")
+    a = generate_batch(households, tmp_path / "a", count=1, seed=9, degradation="heavy")
+    b = generate_batch(households, tmp_path / "b", count=1, seed=9, degradation="heavy")
+    c = generate_batch(households, tmp_path / "c", count=1, seed=10, degradation="heavy")
     for pa, pb in zip(a, b, strict=True):
         assert pa.read_bytes() == pb.read_bytes()
         assert (pa.parent / "truth" / f"{pa.name}.json").read_bytes() == \
@@ -184,3 +184,29 @@ def test_command_line(tmp_path, capsys):
         assert image.size == (2480, 3508)
     assert main(["--out", str(out), "--count", "-1"]) == 2
     assert "エラー" in capsys.readouterr().err
+
+
+def test_stroke_digits_are_drawn_differently_by_each_writer():
+    from samples.forms.strokes import SKELETONS, StrokeHand
+
+    masks = {}
+    for writer in range(2):
+        hand = StrokeHand(random.Random(writer))
+        for char in SKELETONS:
+            mask = np.asarray(hand.mask(char, 80, random.Random(7)))
+            ys, xs = np.nonzero(mask > 128)
+            assert len(ys) > 150, char  # a visible stroke
+            height = ys.max() - ys.min()
+            assert (height < 40) if char == "-" else (60 < height < 110), (char, height)
+            masks[writer, char] = mask
+    assert any(masks[0, c].shape != masks[1, c].shape or not np.array_equal(masks[0, c], masks[1, c])
+               for c in SKELETONS)
+
+
+def test_stroke_digit_rate_is_recorded_per_form(tmp_path):
+    households = generate_households(2, 10)
+    paths = generate_batch(households, tmp_path, count=1, seed=1, stroke_digit_rate=1.0)
+    truth = json.loads((tmp_path / "truth" / f"{paths[0].name}.json").read_text(encoding="utf-8"))
+    assert truth["_meta"]["stroke_digits"] is True
+    with pytest.raises(ValueError, match="stroke_digit_rate"):
+        generate_batch(households, tmp_path, count=1, stroke_digit_rate=2)
