@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import jaconv
 
@@ -29,6 +30,7 @@ __all__ = [
     "BankMatch",
     "BranchMatch",
     "YUCHO_CODE",
+    "account_codes",
     "bank_by_code",
     "bank_kind_of",
     "branch_by_code",
@@ -67,8 +69,7 @@ _WRITTEN_SUFFIX_KIND = {
 _WRITTEN_SUFFIXES = tuple(sorted(_WRITTEN_SUFFIX_KIND, key=len, reverse=True))
 _WRITTEN_PREFIXES = ("JAバンク", "JA", "ＪＡ", "株式会社", "(株)")
 _BRANCH_SUFFIXES = ("支店", "出張所", "支所", "営業所", "営業部", "店")
-_KIND_FULL = {"銀行": "銀行", "信用金庫": "信用金庫", "信用組合": "信用組合", "農協": "農業協同組合",
-              "労働金庫": "労働金庫", "漁協": "漁業協同組合", "ゆうちょ": "銀行"}
+_EXPANDED_SUFFIXES = (("信金", "信用金庫"), ("信組", "信用組合"), ("労金", "労働金庫"))
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,17 @@ class BankMatch:
 
     @property
     def full_name(self) -> str:
-        """埼玉縣信用金庫, みずほ銀行, いるま野農業協同組合."""
-        return self.name + _KIND_FULL.get(self.kind, "")
+        """The usual display name: 埼玉縣信用金庫, みずほ銀行, 中央労働金庫, いるま野農協, ゆうちょ銀行
+        (as the sample core system's bank dialog shows it)."""
+        if self.code == YUCHO_CODE:
+            return "ゆうちょ銀行"
+        name = normalize_text(self.zengin_name or self.name)
+        for short, full in _EXPANDED_SUFFIXES:
+            if name.endswith(short):
+                return name[: -len(short)] + full
+        if self.kind == "銀行" and not name.endswith("銀行"):
+            return name + "銀行"
+        return name
 
 
 @dataclass(frozen=True)
@@ -414,3 +424,23 @@ def head_office(bank_code: object) -> BranchMatch | None:
             return BranchMatch(code, name, kana, 1.0, 1.0)
     code, name, kana, _key, _kana = branches[0]
     return BranchMatch(code, name, kana, 1.0, 1.0)
+
+
+def account_codes(fields: Mapping[str, Any]) -> dict[str, str] | None:
+    """Zengin codes for a form's bank block, for robots that search by code; None if unresolved.
+
+    ``{"bank_code": "0017", "bank_name": "埼玉りそな銀行", "branch_code": "589",
+    "branch_name": "越生毛呂山"}`` — exact matches only (score 1.0); 本店 → the head office.
+    """
+    kind = fields.get("bank_kind")
+    bank = match_bank(fields.get("bank_name"), kind if kind in BANK_KINDS else None)
+    if bank is None or bank.score < 1.0:
+        return None
+    if fields.get("branch_kind") == "本店" and not fields.get("branch_name"):
+        branch = head_office(bank.code)
+    else:
+        branch = match_branch(bank.code, fields.get("branch_name"))
+    if branch is None or branch.score < 1.0:
+        return None
+    return {"bank_code": bank.code, "bank_name": bank.full_name, "branch_code": branch.code,
+            "branch_name": branch.name}

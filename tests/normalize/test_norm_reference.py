@@ -107,7 +107,9 @@ def test_bank_records_and_names():
     assert (mizuho.code, mizuho.name, mizuho.kind, mizuho.full_name) == ("0001", "みずほ", "銀行", "みずほ銀行")
     saitamaken = banks.bank_by_code("1250")
     assert (saitamaken.name, saitamaken.zengin_name, saitamaken.full_name) == ("埼玉縣", "埼玉縣信金", "埼玉縣信用金庫")
-    assert banks.bank_by_code("4735").full_name == "いるま野農業協同組合"
+    assert banks.bank_by_code("4735").full_name == "いるま野農協"
+    assert banks.bank_by_code("2963").full_name == "中央労働金庫"
+    assert banks.bank_by_code("9900").full_name == "ゆうちょ銀行"
     assert banks.bank_by_code("2963").kind == "労働金庫"
     assert banks.bank_by_code("9900").kind == "ゆうちょ"
     assert banks.bank_by_code("0000") is None
@@ -197,3 +199,27 @@ def test_postal_lookup_works_from_threads():
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(postal.lookup, codes))
     assert [r.postal_code for r in results] == codes
+
+
+def test_full_names_are_the_sample_systems_display_names():
+    """Robots search the core system's bank dialog with these names: they must agree."""
+    import unicodedata
+
+    import zengin_code
+
+    from samples.core_system.banks import bank_display_name
+
+    for code, bank in zengin_code.Bank.all.items():
+        mine = unicodedata.normalize("NFKC", banks.bank_by_code(code).full_name)
+        assert mine == bank_display_name(code, bank.name), code
+
+
+def test_account_codes_for_robots():
+    assert banks.account_codes({"bank_kind": "銀行", "bank_name": "埼玉りそな", "branch_kind": "支店",
+                                "branch_name": "越生毛呂山"}) == {
+        "bank_code": "0017", "bank_name": "埼玉りそな銀行", "branch_code": "589", "branch_name": "越生毛呂山"}
+    head = banks.account_codes({"bank_kind": "農協", "bank_name": "いるま野", "branch_kind": "本店",
+                                "branch_name": None})
+    assert head == {"bank_code": "4735", "bank_name": "いるま野農協", "branch_code": "001", "branch_name": "本店"}
+    assert banks.account_codes({"bank_kind": "銀行", "bank_name": "埼玉りそ", "branch_kind": "支店",
+                                "branch_name": "越生毛呂山"}) is None  # not exact: no code
