@@ -107,10 +107,16 @@ def read_review_rows(wb, meta: dict, data: dict, columns) -> tuple[list[RowOutco
                                         f"{expected} 行目にあるはずです。並べ替えないでください）")
             last_seq = max(last_seq, outcome.seq)
         for col in columns:
-            if col.role != "value":
+            if col.role not in ("value", "crop"):
                 continue
             cell = cells[index[col.id]]
             ref = f"{SHEET_REVIEW}!{get_column_letter(index[col.id] + 1)}{r}"
+            if col.role == "crop":
+                if cell is not None and cell.value not in (None, ""):
+                    value_header = col.header.removesuffix("（画像）")
+                    outcome.problems.append(f"{ref}: 「{col.header}」の列には入力できません。"
+                                            f"値は「{value_header}」の列に入力してください")
+                continue
             try:
                 outcome.texts[col.field] = read_cell_text(cell) if cell is not None else None
             except FormulaInCell:

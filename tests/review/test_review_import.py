@@ -171,6 +171,14 @@ def test_review_import_edited_hidden_column(exported, tmp_path):
         f"{_ref(summary, 'dev_0004.jpg', 'source')}: 非表示の保護された列「source」が編集されています"]
 
 
+def test_review_import_value_typed_into_the_crop_column(exported, tmp_path):
+    summary, truths = exported
+    edits = truth_edits(truths) | {("dev_0002.jpg", "口座番号（画像）"): "1234567"}
+    assert _bad(summary, tmp_path, edits) == [
+        f"{_ref(summary, 'dev_0002.jpg', '口座番号（画像）')}: 「口座番号（画像）」の列には入力できません。"
+        "値は「口座番号」の列に入力してください"]
+
+
 def test_review_import_duplicated_and_reordered_rows(exported, tmp_path):
     summary, _ = exported
 
