@@ -25,6 +25,7 @@ against leases of minutes.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -313,18 +314,22 @@ class LeaseKeeper:
     Every ``interval`` seconds (default a third of the lease) it extends all ``in_progress``
     rows whose owner starts with ``owner_prefix``. It runs beside the robot's own work, so a
     long item (a slow screen, a big download) never loses its lease while its process is
-    alive; when the process dies the heartbeats stop and the lease runs out.
+    alive; when the process dies the heartbeats stop and the lease runs out. With
+    ``idle_exit`` it ends by itself once it holds nothing and was not touched since the
+    previous beat (``keep_leases`` starts a new one at the next claim).
     """
 
     def __init__(self, engine: Any, table: Any, *, owner_prefix: str, lease_seconds: float,
-                 interval: float | None = None, columns: LeaseColumns = DEFAULT_COLUMNS):
-        import threading
-
+                 interval: float | None = None, idle_exit: bool = False,
+                 columns: LeaseColumns = DEFAULT_COLUMNS):
         self.engine, self.table, self.columns = engine, _table(table), columns
         self.owner = owner_prefix.rstrip("%") + "%"
         self.lease_seconds = lease_seconds
         self.interval = interval or max(0.5, lease_seconds / 3)
+        self.idle_exit = idle_exit
         self.beats = 0
+        self.exiting = False
+        self.touched = True
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="yomikaki-lease-keeper", daemon=True)
 
@@ -339,7 +344,7 @@ class LeaseKeeper:
 
     @property
     def alive(self) -> bool:
-        return self._thread.is_alive()
+        return self._thread.is_alive() and not self.exiting
 
     def beat(self) -> set[Any]:
         with self.engine.begin() as conn:
@@ -354,22 +359,37 @@ class LeaseKeeper:
         log = logging.getLogger(__name__)
         while not self._stop.wait(self.interval):
             try:
-                self.beat()
+                held = self.beat()
             except Exception as exc:  # noqa: BLE001 - a database hiccup: try again next beat
                 log.warning("lease heartbeat failed: %s", exc)
+                continue
+            if self.idle_exit:
+                with _keepers_lock:
+                    if not held and not self.touched:
+                        self.exiting = True
+                        return
+                    self.touched = False
 
 
 _keepers: dict[tuple, LeaseKeeper] = {}
+_keepers_lock = threading.Lock()
 
 
 def keep_leases(engine: Any, table: Any, *, owner_prefix: str, lease_seconds: float,
                 columns: LeaseColumns = DEFAULT_COLUMNS) -> LeaseKeeper:
-    """Start (once per process, table and owner prefix) a :class:`LeaseKeeper`; return it."""
+    """Make sure a :class:`LeaseKeeper` beats for this process's ``owner_prefix``; return it.
+
+    Call it after each claim: it starts the keeper if none runs (one per process, database,
+    table and owner prefix); the keeper ends by itself when the process holds nothing.
+    """
     import os
 
     key = (os.getpid(), str(engine.url), _table(table).name, owner_prefix, lease_seconds)
-    keeper = _keepers.get(key)
-    if keeper is None or not keeper.alive:
+    with _keepers_lock:
+        keeper = _keepers.get(key)
+        if keeper is not None and keeper.alive:
+            keeper.touched = True
+            return keeper
         keeper = _keepers[key] = LeaseKeeper(engine, table, owner_prefix=owner_prefix,
-                                             lease_seconds=lease_seconds, columns=columns).start()
-    return keeper
+                                             lease_seconds=lease_seconds, idle_exit=True, columns=columns)
+    return keeper.start()

@@ -23,6 +23,7 @@ from yomikaki.dbqueue import (
     heartbeat,
     holds,
     insert_missing,
+    keep_leases,
 )
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -238,3 +239,29 @@ def test_cluster_lease_keeper_holds_leases_while_the_process_lives(db_url):
     time.sleep(3.5)  # the "process" died: no more heartbeats
     with engine.begin() as conn:
         assert expire_leases(conn, items) == sorted(mine)
+
+
+def test_cluster_keep_leases_ends_when_idle_and_restarts_on_next_claim(db_url):
+    engine = get_engine(url=db_url)
+    _fill(engine, 2)
+    owner = "pc-1:4243:run:0"
+    with engine.begin() as conn:
+        first = claim_next(conn, items, owner=owner, lease_seconds=1.5).id
+    keeper = keep_leases(engine, items, owner_prefix="pc-1:4243:", lease_seconds=1.5)
+    assert keep_leases(engine, items, owner_prefix="pc-1:4243:", lease_seconds=1.5) is keeper
+    time.sleep(1.2)
+    with engine.begin() as conn:
+        assert finish(conn, items, first, owner=owner, status="done")
+    deadline = time.monotonic() + 10
+    while keeper.alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not keeper.alive, "an idle keeper ends by itself"
+    with engine.begin() as conn:
+        second = claim_next(conn, items, owner=owner, lease_seconds=1.5).id
+    again = keep_leases(engine, items, owner_prefix="pc-1:4243:", lease_seconds=1.5)
+    assert again is not keeper and again.alive
+    time.sleep(2.5)
+    with engine.begin() as conn:
+        assert expire_leases(conn, items) == []
+        assert holds(conn, items, second, owner=owner)
+        assert finish(conn, items, second, owner=owner, status="done")
