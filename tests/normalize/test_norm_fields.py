@@ -97,6 +97,8 @@ CASES = [
     # member keys, flattened as the workbook has them
     ("members.1.name", "斎藤 真理", f"斎藤{S}真理"),
     ("members.2.relation", "世帯主", "本人"),
+    ("members.1.relation", "本入", "本人"),  # OCR look-alike
+    ("members.3.relation", "孑", "子"),
     ("members.2.birth_date", "昭和52年11月8日", "1977-11-08"),
     ("members.3.opt_out", "はい", True),
     ("members[0].opt_out", "", False),
