@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # scenarios/lib (sample rows) lives in the repository, not the installed packages
+    sys.path.insert(0, str(REPO))
 SCENARIOS = REPO / "scenarios"
 REGISTRATION = SCENARIOS / "benefit_registration.yaml"
 
@@ -69,3 +72,12 @@ def queue_items(queue: str = "benefit-registration") -> dict[str, object]:
 
 def run_events(log_path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(log_path).read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def quiet_core(tmp_path_factory):
+    """A sample core system (no faults) shared by the tests of one module."""
+    from samples.core_system.process import CoreSystemProcess
+
+    with CoreSystemProcess(db=tmp_path_factory.mktemp("robots-core") / "core.db", inspect=True) as core:
+        yield core
