@@ -13,7 +13,7 @@ from PIL import Image
 
 from samples.forms import layout as L
 from samples.forms.answers import SPACE, choose_answers
-from samples.forms.fonts import HAND_FONTS
+from samples.forms.fonts import HAND_FONTS, covers
 from samples.forms.handwriting import Pen, tick, write_in_cell, write_text
 from samples.forms.printed import print_section1
 from samples.forms.seal import stamp_seal
@@ -103,6 +103,25 @@ def _write_section2(page: Image.Image, pen: Pen, truth: dict, rng: random.Random
     return meta
 
 
+REQUIRED = {"application_id": str, "postal_code": str, "address": str, "members": list}
+MEMBER_REQUIRED = ("name", "kana", "relation", "birth_date")
+
+
+def check_household(household: dict, where: str = "世帯") -> None:
+    """Raise ValueError naming what is missing or malformed in ``household``."""
+    if not isinstance(household, dict):
+        raise ValueError(f"{where}: 辞書ではありません（{type(household).__name__}）")
+    for key, kind in REQUIRED.items():
+        if not isinstance(household.get(key), kind):
+            raise ValueError(f"{where}: {key} がないか形が違います（{kind.__name__} のはず）")
+    if not household["members"]:
+        raise ValueError(f"{where}: members が空です（先頭は世帯主）")
+    for number, member in enumerate(household["members"], start=1):
+        missing = [key for key in MEMBER_REQUIRED if not member.get(key)]
+        if missing:
+            raise ValueError(f"{where} の {number} 人目: {', '.join(missing)} がありません")
+
+
 def fill_form(household: dict, rng: random.Random, stroke_digit_rate: float = 0.25
               ) -> tuple[Image.Image, dict, dict]:
     """The filled, clean page of ``household``, its truth fields and drawing ``_meta``."""
@@ -123,7 +142,9 @@ def fill_form(household: dict, rng: random.Random, stroke_digit_rate: float = 0.
     }
     truth.update(choose_answers({**household, "members": members}, rng))
     print_font = rng.choice(("print-gothic", "print-mincho"))
-    hand_font = rng.choice(sorted(HAND_FONTS))
+    written = truth["applicant_signature"] + truth["account_holder_kana"]
+    fonts = [f for f in sorted(HAND_FONTS) if covers(f, written)]
+    hand_font = rng.choice(fonts or sorted(HAND_FONTS))
     ink = rng.choices(("blue", "black"), weights=(55, 45))[0]
     stroke_digits = rng.random() < stroke_digit_rate
     pen = Pen.random(rng, hand_font, ink, stroke_digits)
@@ -132,5 +153,7 @@ def fill_form(household: dict, rng: random.Random, stroke_digit_rate: float = 0.
     meta = {"hand_font": hand_font, "ink": ink, "print_font": print_font, "mnist_digits": False,
             "stroke_digits": stroke_digits,
             "pen_jitter": round(pen.jitter, 2), "pen_bold": pen.bold}
+    if not fonts:  # a name with a kanji neither handwriting font has: drawn as a blank box
+        meta["missing_glyphs"] = sorted({ch for ch in written if not covers(hand_font, ch)})
     meta.update(_write_section2(page, pen, truth, rng))
     return page, {key: truth[key] for key in FIELD_KEYS}, meta

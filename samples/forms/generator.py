@@ -29,7 +29,7 @@ from pathlib import Path
 from PIL import Image
 
 from samples.forms.degrade import ScanProfile, random_profile, scan
-from samples.forms.form import fill_form
+from samples.forms.form import check_household, fill_form
 from samples.forms.layout import DPI, FORM_ID
 from samples.forms.others import blank_sheet, id_card_page, letter_page, tiny_image, truncate_jpeg
 
@@ -75,6 +75,9 @@ def plan_batch(households: list[dict], count: int, *, seed: int = 0, hard_cases:
         raise ValueError(f"世帯が足りません: {count} 枚の申請書に {len(households)} 世帯しかありません")
     rng = _rng(seed, "plan")
     chosen = rng.sample(households, count)
+    for household in chosen:
+        check_household(household, f"世帯 {household.get('household_no') or household.get('application_id')}"
+                        if isinstance(household, dict) else "世帯")
     forms = [PageSpec("form", h) for h in chosen]
     files: list[FileSpec] = []
 

@@ -171,6 +171,11 @@ def test_bad_arguments_get_a_clear_error(tmp_path):
         generate_batch(households, tmp_path, count=4)
     with pytest.raises(ValueError, match="degradation"):
         generate_batch(households, tmp_path, count=1, degradation="medium")
+    broken = [{**households[0], "members": [{**households[0]["members"][0], "kana": ""}]}]
+    with pytest.raises(ValueError, match="1 人目: kana がありません"):
+        generate_batch(broken, tmp_path, count=1)
+    with pytest.raises(ValueError, match="address"):
+        generate_batch([{k: v for k, v in households[0].items() if k != "address"}], tmp_path, count=1)
 
 
 def test_command_line(tmp_path, capsys):
@@ -210,3 +215,17 @@ def test_stroke_digit_rate_is_recorded_per_form(tmp_path):
     assert truth["_meta"]["stroke_digits"] is True
     with pytest.raises(ValueError, match="stroke_digit_rate"):
         generate_batch(households, tmp_path, count=1, stroke_digit_rate=2)
+
+
+def test_a_name_the_handwriting_fonts_lack_is_still_drawn_and_flagged():
+    from samples.forms.fonts import HAND_FONTS, has_glyph
+    from samples.forms.form import fill_form
+
+    assert not any(has_glyph(f, "髙") for f in HAND_FONTS)
+    household = generate_households(2, 1)[0]
+    head = {**household["members"][0], "name": "髙橋\u3000一郎", "kana": "タカハシ\u3000イチロウ"}
+    household = {**household, "members": [head]}
+    page, truth, meta = fill_form(household, random.Random(0))
+    assert truth["household_head_name"] == "髙橋\u3000一郎"
+    assert truth["applicant_signature"] == "髙橋\u3000一郎" and meta["missing_glyphs"] == ["髙"]
+    assert page.size == layout.PAGE_SIZE
