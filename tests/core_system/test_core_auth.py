@@ -31,17 +31,21 @@ def test_session_timeout_sends_back_to_login(start_core_system, web):
 def test_lockout_after_five_failures_and_custom_credentials(start_core_system, web):
     core = start_core_system(user="clerk07", password="s3cret-pass")
     login(web, core.url, user="staff01", password="yomikaki-demo")
-    expect(web.get_by_text("ユーザーIDまたはパスワードが正しくありません")).to_be_visible()
+    expect(web.get_by_role("alert")).to_have_text("ユーザーIDまたはパスワードが正しくありません")
     login(web, core.url, user="clerk07", password="s3cret-pass")
     expect(web.get_by_role("heading", name="業務メニュー")).to_be_visible()
     web.get_by_role("link", name="ログアウト").click()
-    for attempt in range(1, 6):
-        login(web, core.url, user="clerk07", password=f"wrong-{attempt}")
-        message = ("アカウントがロックされました。しばらくしてから再度お試しください" if attempt == 5
-                   else "ユーザーIDまたはパスワードが正しくありません")
-        expect(web.get_by_role("alert")).to_have_text(message)
+    expect(web.get_by_text("ログアウトしました")).to_be_visible()
+    client = HttpClient(core.url)
+    for attempt in range(1, 5):
+        _, path, text = client.login("clerk07", f"wrong-{attempt}")
+        assert path == "/login" and "ユーザーIDまたはパスワードが正しくありません" in text
+    login(web, core.url, user="clerk07", password="wrong-5")
+    expect(web.get_by_role("alert")).to_have_text(
+        "アカウントがロックされました。しばらくしてから再度お試しください")
     login(web, core.url, user="clerk07", password="s3cret-pass")  # right password, still locked
-    expect(web.get_by_text("アカウントがロックされました")).to_be_visible()
+    expect(web.get_by_role("alert")).to_have_text(
+        "アカウントがロックされました。しばらくしてから再度お試しください")
     expect(web.get_by_role("heading", name="ログイン")).to_be_visible()
 
 

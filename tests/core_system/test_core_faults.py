@@ -49,11 +49,11 @@ def _register_over_http(client: HttpClient, household: dict) -> tuple[list[int],
 
 
 def test_fault_rate_gives_500s_some_after_commit(start_core_system):
-    core = start_core_system(fault_rate=0.5, fault_seed=7, households=60)
+    core = start_core_system(fault_rate=0.5, fault_seed=7, households=30)
     client = HttpClient(core.url)
     status, path, _ = client.login()  # login is never failed on purpose
     assert (status, path) == (200, "/menu")
-    households = core.inspect("households")[:30]
+    households = core.inspect("households")[:20]
     all_statuses, final = [], {}
     for household in households:
         statuses, final[household["application_id"]] = _register_over_http(client, household)
