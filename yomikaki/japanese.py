@@ -266,6 +266,13 @@ _WESTERN = re.compile(r"^([0-9]{4})\s*[年./\-]\s*([0-9]{1,2})\s*[月./\-]\s*([0
 _WESTERN_COMPACT = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$")
 
 
+#: OCR look-alikes in printed dates (era names and 年月日), fixed before parsing
+_DATE_LOOKALIKES = (
+    ("合和", "令和"), ("今和", "令和"), ("令利", "令和"), ("昭利", "昭和"), ("照和", "昭和"),
+    ("平戌", "平成"), ("平城", "平成"), ("大止", "大正"), ("明冶", "明治"), ("曰", "日"), ("牟", "年"),
+)
+
+
 def era_of(day: date) -> Era:
     """The era ``day`` belongs to (ValueError before 明治)."""
     for era in reversed(ERAS):
@@ -310,6 +317,8 @@ def parse_date(text: object) -> date:
     norm = re.sub(r"\s+", " ", norm)
     norm = re.sub(r"^[(\[]\s*(.*?)\s*[)\]]$", r"\1", norm)  # (令和8年7月1日)
     norm = re.sub(r"\s*(生まれ|生)$", "", norm)  # 昭和52年11月8日生
+    for wrong, right in _DATE_LOOKALIKES:
+        norm = norm.replace(wrong, right)
     for pattern in (_WAREKI_KANJI, _WAREKI_SHORT):
         match = pattern.match(norm)
         if match:

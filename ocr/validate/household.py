@@ -134,7 +134,10 @@ def check_member(index: int, sub: str, value, fields, rules):
         elif index == 1 and value != "本人":
             yield WARNING, "世帯員1の続柄は通常「本人」です"
     elif sub == "birth_date":
-        yield from check_birth_date(label)(value, fields, rules)
+        problems = list(check_birth_date(label)(value, fields, rules))
+        yield from problems
+        if not problems:
+            yield from _generation_order(index, iso_date(value), fields)
     elif sub == "opt_out":
         if not isinstance(value, bool):
             yield ERROR, f"{label}は「はい」か「いいえ」です"
@@ -146,3 +149,22 @@ def check_head_name(value, fields, rules):
     head = next((m for m in members if isinstance(m, Mapping) and m.get("relation") == "本人"), None)
     if head and not is_empty(value) and not is_empty(head.get("name")) and head.get("name") != value:
         yield WARNING, "世帯主氏名が世帯員（本人）の氏名と違います"
+
+
+_YOUNGER = ("子", "孫")  # born after 本人
+_OLDER = ("父", "母")  # born before 本人
+
+
+def _generation_order(index: int, day, fields):
+    """Warnings when a child is older than 本人 or a parent younger (a misread year, usually)."""
+    members = [m for m in fields.get("members") or [] if isinstance(m, Mapping)]
+    if not (0 < index <= len(members)) or day is None:
+        return
+    relation = members[index - 1].get("relation")
+    head = next((iso_date(m.get("birth_date")) for m in members if m.get("relation") == "本人"), None)
+    if head is None or relation not in _YOUNGER + _OLDER:
+        return
+    if relation in _YOUNGER and day <= head:
+        yield WARNING, f"世帯員{index}（{relation}）の生年月日が本人より前です"
+    elif relation in _OLDER and day >= head:
+        yield WARNING, f"世帯員{index}（{relation}）の生年月日が本人より後です"

@@ -305,3 +305,17 @@ def test_junk_values_never_crash_normalisation_or_validation():
                 fields[key] = value
             problems = check_fields(fields, RULES)
             assert all(isinstance(p, str) and p.key for p in problems)
+
+
+def test_generation_order_warnings_catch_misread_years():
+    fields = bank_form()
+    child = next(i for i, m in enumerate(fields["members"], start=1) if m["relation"] in ("子", "孫"))
+    head_year = int(fields["members"][0]["birth_date"][:4])
+    fields["members"][child - 1]["birth_date"] = f"{head_year - 1}-05-05"  # 19xx misread
+    assert validate_fields(fields, rules=RULES) == {}  # a warning only
+    relation = fields["members"][child - 1]["relation"]
+    assert validate_fields(fields, include_warnings=True, rules=RULES) == {
+        f"members.{child}.birth_date": [f"世帯員{child}（{relation}）の生年月日が本人より前です"]}
+    fields["members"][child - 1].update(relation="母", birth_date=f"{head_year + 1}-05-05")
+    assert validate_fields(fields, include_warnings=True, rules=RULES)[f"members.{child}.birth_date"] == [
+        f"世帯員{child}（母）の生年月日が本人より後です"]
