@@ -6,6 +6,8 @@ Public API::
     import_review(workbook, out, *, partial=False) -> ImportResult   # raises ValidationFailed
     compare_reviews(a, b, out) -> CompareResult                        # double entry
     correction_stats() -> list[FieldStat]                              # per field, from the DB
+    fill_review(workbook, values, *, out=None, only_flagged=True, reviewer=…) -> int
+        # type canonical values into the flagged cells, as a reviewer would (demos, tests)
 
 Modules: layout (columns), export, importer, corrections (DB tables, stats), compare, cli.
 Heavy modules are imported on first use so ``yomikaki --help`` stays fast.
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from ocr.review.export import ExportSummary
     from ocr.review.importer import ImportResult
 
-__all__ = ["compare_reviews", "correction_stats", "export_review", "import_review"]
+__all__ = ["compare_reviews", "correction_stats", "export_review", "fill_review", "import_review"]
 
 
 def export_review(rows_jsonl: Path, out: Path, *, page_images_dir: Path | None = None) -> ExportSummary:
@@ -47,3 +49,10 @@ def correction_stats() -> list[FieldStat]:
     from ocr.review.corrections import stats
 
     return stats()
+
+
+def fill_review(workbook: Path, values, *, out: Path | None = None, only_flagged: bool = True,
+                reviewer: str = "確認者（模擬）") -> int:
+    from ocr.review.fill import fill_review as _fill
+
+    return _fill(Path(workbook), values, out=out, only_flagged=only_flagged, reviewer=reviewer)

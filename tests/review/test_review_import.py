@@ -315,3 +315,16 @@ def test_review_import_added_row_and_ledger_setting(exported, tmp_path, monkeypa
     with session_scope() as session:
         (run,) = session.scalars(select(RunRecord).where(RunRecord.kind == "review")).all()
     assert run.review_minutes == pytest.approx(2 * result.fields_reviewed) and result.fields_reviewed > 0
+
+
+def test_review_fill_review_types_the_truth_into_flagged_cells(exported, tmp_path):
+    from ocr.review import fill_review
+
+    summary, truths = exported
+    out = tmp_path / "filled.xlsx"
+    changed = fill_review(summary.workbook, lambda source, page: truths.get(source), out=out, reviewer="模擬 確認者")
+    assert changed == len(truth_edits(truths))  # exactly the values the OCR got wrong
+    result = import_review(out, tmp_path / "c.jsonl")
+    assert result.corrections == changed and result.modified_by == "模擬 確認者"
+    for row in read_jsonl(tmp_path / "c.jsonl"):
+        assert row == _truth_row(row["source"], truths[row["source"]])
