@@ -119,13 +119,19 @@ def find_export(export_id: str, settings: Settings | None = None) -> ReviewExpor
 def record_import(export_id: str, *, workbook: str, modified_by: str, modified_at: datetime | None,
                   rows_total: int, rows_accepted: int, rows_rejected: int,
                   field_totals: dict[str, list[int]], corrections: list[Correction],
-                  settings: Settings | None = None) -> bool:
+                  settings: Settings | None = None) -> tuple[bool, int]:
     """Store one import and its corrections, replacing an earlier import of the same export.
 
-    Returns True when an earlier import of this export was replaced.
+    Returns (an earlier import was replaced, fields that earlier import counted as reviewed),
+    so reviewer time is not counted twice when a workbook comes back a second time.
     """
     now = datetime.now(UTC)
     with session_scope(settings) as session:
+        previous = 0
+        for imp in session.scalars(select(ReviewImport).where(ReviewImport.export_id == export_id)):
+            previous = max(previous, sum(int(v[1]) for v in (imp.field_totals or {}).values()))
+        previous += len(session.scalars(select(ReviewCorrection.id).where(
+            ReviewCorrection.export_id == export_id, ReviewCorrection.flagged.is_(False))).all())
         session.execute(delete(ReviewCorrection).where(ReviewCorrection.export_id == export_id))
         replaced = session.execute(delete(ReviewImport).where(ReviewImport.export_id == export_id)).rowcount > 0
         row = ReviewImport(export_id=export_id, imported_at=now, workbook=workbook,
@@ -141,7 +147,7 @@ def record_import(export_id: str, *, workbook: str, modified_by: str, modified_a
             for c in corrections
         )
         session.flush()
-        return replaced
+        return replaced, previous
 
 
 def corrections_for(export_id: str, settings: Settings | None = None) -> list[ReviewCorrection]:

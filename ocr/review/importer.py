@@ -210,14 +210,15 @@ def import_review(workbook: Path, out: Path, *, partial: bool = False,
     output.write_confirmed(out, confirmed)
     corrections, totals, reviewed = _corrections(accepted, data)
     from ocr.review.corrections import record_import
-    replaced = record_import(meta["export_id"], workbook=str(workbook.resolve()), modified_by=modified_by,
+    replaced, previously_reviewed = record_import(
+                  meta["export_id"], workbook=str(workbook.resolve()), modified_by=modified_by,
                   modified_at=modified_at, rows_total=len(rows) + len(missing),
                   rows_accepted=len(accepted), rows_rejected=len(rejected),
                   field_totals=totals, corrections=corrections, settings=settings)
     result = ImportResult(out, meta["export_id"], len(rows) + len(missing), len(accepted), len(rejected),
                           len(corrections), sum(t[0] for t in totals.values()), reviewed, modified_by,
                           rejected_path, problems, time.perf_counter() - t0, replaced)
-    _record_ledger(result, meta, started_at, settings)
+    _record_ledger(result, meta, started_at, max(0, reviewed - previously_reviewed), settings)
     try:
         from yomikaki.audit import record
         record("ocr.review.import", workbook.name, settings=settings, export_id=meta["export_id"],
@@ -262,8 +263,14 @@ def _canonical_text(fields: dict, path: str) -> str | None:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _record_ledger(result: ImportResult, meta: dict, started_at: datetime, settings: Settings | None) -> None:
-    """Reviewer time goes to the hours-saved ledger as a cost (the saved keying is the OCR run's)."""
+def _record_ledger(result: ImportResult, meta: dict, started_at: datetime, new_reviewed: int,
+                   settings: Settings | None) -> None:
+    """Reviewer time goes to the hours-saved ledger as a cost (the saved keying is the OCR run's).
+
+    Only fields not counted by an earlier import of the same export add minutes.
+    """
+    if result.replaced_earlier_import and not new_reviewed:
+        return
     try:
         from scheduler.ledger import record_run
     except ImportError:
@@ -274,5 +281,5 @@ def _record_ledger(result: ImportResult, meta: dict, started_at: datetime, setti
     record_run(process_id=process_id, kind="review", started_at=started_at, ended_at=datetime.now(UTC),
                status="ok" if not result.rows_rejected else "partial", items_total=result.rows_total,
                items_done=0, items_failed=0, manual_minutes_per_item=0.0,
-               review_minutes=round(result.fields_reviewed * minutes_per_field, 2),
+               review_minutes=round(new_reviewed * minutes_per_field, 2),
                run_ref=f"review:{result.export_id}", settings=settings)

@@ -328,3 +328,22 @@ def test_review_fill_review_types_the_truth_into_flagged_cells(exported, tmp_pat
     assert result.corrections == changed and result.modified_by == "模擬 確認者"
     for row in read_jsonl(tmp_path / "c.jsonl"):
         assert row == _truth_row(row["source"], truths[row["source"]])
+
+
+def test_review_import_again_does_not_count_reviewer_time_twice(exported, tmp_path):
+    summary, truths = exported
+    edits = truth_edits(truths) | {("dev_0002.jpg", "口座番号"): "123456"}
+    first = import_review(reviewer_edit(summary.workbook, tmp_path / "e1.xlsx", edits), tmp_path / "a.jsonl",
+                          partial=True)
+    second = import_review(reviewer_edit(summary.workbook, tmp_path / "e2.xlsx", truth_edits(truths)),
+                           tmp_path / "b.jsonl")
+    third = import_review(tmp_path / "e2.xlsx", tmp_path / "c.jsonl")
+    assert first.rows_rejected == 1 and second.rows_rejected == 0 and third.replaced_earlier_import
+    from scheduler.ledger import RunRecord
+
+    with session_scope() as session:
+        minutes = [r.review_minutes for r in session.scalars(
+            select(RunRecord).where(RunRecord.kind == "review").order_by(RunRecord.id))]
+    # the first import counted the accepted rows, the second only the rest, the third nothing
+    assert len(minutes) == 2 and sum(minutes) == pytest.approx(second.fields_reviewed * 0.5)
+    assert 0 < minutes[1] < minutes[0] + minutes[1]
