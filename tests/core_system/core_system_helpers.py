@@ -93,7 +93,7 @@ class HttpClient:
             body = urllib.parse.urlencode([("csrf_token", self.csrf), *items]).encode()
         try:
             with self.opener.open(self.base_url + path, data=body, timeout=60) as resp:
-                status, url, text = resp.status, resp.url, resp.read().decode("utf-8")
+                status, url, text = resp.status, resp.url, resp.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             status, url, text = exc.code, exc.url, exc.read().decode("utf-8", "replace")
         match = re.search(r'<meta name="csrf-token" content="([^"]+)"', text)
