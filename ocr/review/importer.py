@@ -203,10 +203,12 @@ def import_review(workbook: Path, out: Path, *, partial: bool = False,
         raise ValidationFailed(problems, title=f"{workbook.name} を取り込めません。次の箇所を直してください")
     accepted.sort(key=lambda o: o.seq)
     confirmed = [{"source": o.source, "page": o.page, **o.fields} for o in accepted]
-    rejected_path = None
+    rejected_path = out.with_name(f"{out.stem}_rejected.xlsx")
     if rejected:
-        rejected_path = out.with_name(f"{out.stem}_rejected.xlsx")
         output.write_rejected(rejected_path, rejected, columns)
+    else:
+        rejected_path.unlink(missing_ok=True)  # a list from an earlier import would mislead
+        rejected_path = None
     output.write_confirmed(out, confirmed)
     corrections, totals, reviewed = _corrections(accepted, data)
     from ocr.review.corrections import record_import

@@ -270,7 +270,8 @@ def test_review_import_partial(exported, tmp_path):
 
     # fixed and imported again: the latest import replaces the earlier corrections
     fixed = reviewer_edit(summary.workbook, tmp_path / "fixed.xlsx", truth_edits(truths))
-    again = import_review(fixed, tmp_path / "all.jsonl")
+    again = import_review(fixed, out)
+    assert again.rejected_workbook is None and not (tmp_path / "confirmed_rejected.xlsx").exists()
     assert again.rows_accepted == 4 and again.replaced_earlier_import and not result.replaced_earlier_import
     assert len(corrections_for(summary.export_id)) == again.corrections
 
