@@ -32,6 +32,7 @@ from yomikaki.japanese import digits_only, iso_to_wareki, normalize_text
 
 __all__ = ["Registry", "cross_check", "load_registry", "registry_fields"]
 
+FORM_MEMBER_ROWS = 4
 CSV_COLUMNS = ("application_id", "postal_code", "address", "name", "kana", "relation", "birth_date")
 CSV_HEADERS_JA = ("申請書番号", "郵便番号", "住所", "氏名", "カナ氏名", "続柄", "生年月日")
 _HEADER_ALIASES = dict(zip(CSV_HEADERS_JA, CSV_COLUMNS, strict=True)) | {c: c for c in CSV_COLUMNS}
@@ -223,7 +224,8 @@ def cross_check(fields: Mapping[str, Any], household: Mapping[str, Any]) -> list
             differ(key, f"{label}が住民記録と違います（住民記録: {show(expected.get(key) or '')}）")
     form_members = [m for m in fields.get("members") or [] if isinstance(m, Mapping)]
     registry_members = expected["members"]
-    if len(form_members) != len(registry_members):
+    shown = min(len(registry_members), FORM_MEMBER_ROWS)  # the form has 4 rows
+    if len(form_members) != shown:
         differ("members", f"世帯員の人数が住民記録と違います（住民記録: {len(registry_members)}人）")
     for index, (mine, theirs) in enumerate(zip(form_members, registry_members, strict=False), start=1):
         for sub, label, show in (("name", "氏名", str), ("relation", "続柄", str), ("birth_date", "生年月日", _date_text)):

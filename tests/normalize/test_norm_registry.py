@@ -143,3 +143,15 @@ def test_load_registry_fetches_once(core_system):
     first = load_registry(url)
     assert load_registry(url) is first
     assert len(first) == len(core_system.inspect("households"))
+
+
+def test_cross_check_of_a_household_larger_than_the_form(registry):
+    household = registry.lookup(registry.application_ids()[0])
+    extra = [dict(household["members"][-1], name=f"山田{S}{n}郎", relation="子", birth_date="2010-01-0" + str(n))
+             for n in range(1, 6)]
+    big = dict(household, members=(household["members"] + extra))
+    fields = _form_for(big)
+    fields["members"] = fields["members"][:4]  # the form prints the first four members
+    assert cross_check(fields, big) == []
+    fields["members"] = fields["members"][:3]
+    assert [p.key for p in cross_check(fields, big)] == ["members"]
