@@ -77,7 +77,8 @@ def _dash_for(prev: str, nxt: str, original: str) -> str:
 
 
 def normalize_text(text: object, *, fullwidth_space: bool = True) -> str:
-    """NFKC, then the hyphen/minus/長音 table by context; whitespace runs folded, ends stripped.
+    """NFKC, then the hyphen/minus/長音 table by context; whitespace runs folded, ends stripped;
+    invisible format and control characters (zero-width space, BOM) removed.
 
     The full-width space U+3000 (which separates family and given names and the parts of an
     address) is kept when ``fullwidth_space`` is true (NFKC alone would turn it into " ").
@@ -86,6 +87,8 @@ def normalize_text(text: object, *, fullwidth_space: bool = True) -> str:
     if text is None:
         return ""
     text = str(text)
+    if any(unicodedata.category(ch) in ("Cf", "Cc") for ch in text):  # ZWSP, BOM, stray controls
+        text = "".join(ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cf", "Cc"))
     if fullwidth_space:
         parts = text.split(FULLWIDTH_SPACE)
         text = FULLWIDTH_SPACE.join(unicodedata.normalize("NFKC", p) for p in parts)

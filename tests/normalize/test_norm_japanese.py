@@ -55,6 +55,8 @@ def test_nfkc_keeps_fullwidth_space_and_folds_whitespace():
     assert normalize_text("a  b") == "a b"
     assert normalize_text("斎藤\u3000真理", fullwidth_space=False) == "斎藤 真理"
     assert normalize_text(None) == ""
+    assert normalize_text("\ufeff0508\u200b821\x00") == "0508821"  # BOM, zero-width space, NUL
+    assert normalize_text("a\tb\nc") == "a b c"
 
 
 # -- 和暦 ------------------------------------------------------------------------------------
