@@ -99,16 +99,27 @@ class Rules:
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> Rules:
-        try:
-            from yomikaki.settings import get_settings
+        """The rules with the 申請日 window of ``[ocr] application_date_from/to`` (ConfigError if bad)."""
+        from yomikaki.errors import ConfigError
+        from yomikaki.settings import get_settings
 
-            ocr = get_settings().ocr
-            values = {"application_from": date.fromisoformat(str(ocr.application_date_from)),
-                      "application_to": date.fromisoformat(str(ocr.application_date_to))}
-        except Exception:  # noqa: BLE001 - no settings available: the defaults above
-            values = {}
+        ocr = get_settings().ocr
+        values: dict[str, Any] = {}
+        for field, setting in (("application_from", "application_date_from"),
+                               ("application_to", "application_date_to")):
+            raw = getattr(ocr, setting, None)
+            if raw in (None, ""):
+                continue
+            try:
+                values[field] = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+            except ValueError:
+                raise ConfigError(f"設定 ocr.{setting} の日付が読めません: {raw!r}",
+                                  hint="YYYY-MM-DD で書いてください（例: 2026-07-01）") from None
         values.update(overrides)
-        return cls(**values)
+        rules = cls(**values)
+        if rules.application_from > rules.application_to:
+            raise ConfigError("設定 ocr.application_date_from が application_date_to より後です")
+        return rules
 
     def current_day(self) -> date:
         return self.today or date.today()

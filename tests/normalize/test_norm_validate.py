@@ -224,6 +224,17 @@ def test_application_window_from_settings(monkeypatch):
     monkeypatch.delenv("YOMIKAKI_OCR__APPLICATION_DATE_FROM")
     reset_settings_cache()
     assert "application_date" not in validate_fields(fields, rules=None)
+    from yomikaki.errors import ConfigError
+
+    monkeypatch.setenv("YOMIKAKI_OCR__APPLICATION_DATE_TO", "2026/13/01")
+    reset_settings_cache()
+    with pytest.raises(ConfigError) as info:
+        validate_fields(fields, rules=None)
+    assert "設定 ocr.application_date_to の日付が読めません: '2026/13/01'" in str(info.value)
+    monkeypatch.setenv("YOMIKAKI_OCR__APPLICATION_DATE_TO", "2025-12-31")
+    reset_settings_cache()
+    with pytest.raises(ConfigError):
+        validate_fields(fields, rules=None)
 
 
 def test_labels_and_choices():
