@@ -7,10 +7,12 @@ Everything here is pure (no I/O) and cheap; robots use the functions as Jinja fi
   digits or letters.
 - 和暦: ``wareki_to_iso`` / ``parse_date`` (令和8年7月1日, 令和元年, R8.7.1, H31.4.30, kanji
   numerals, western dates) with era ranges checked; ``iso_to_wareki``.
-- Width and script: ``to_zenkaku``, ``to_hankaku``, ``to_katakana``, ``is_fullwidth_katakana``
-  (jaconv does the tables).
+- Width and script: ``to_zenkaku``, ``to_hankaku``, ``to_katakana``, ``to_hiragana``,
+  ``is_fullwidth_katakana`` (jaconv does the tables).
 - Digits and phones: ``digits_only``, ``zero_pad``, ``normalize_phone`` (phonenumbers knows the
   Japanese area codes).
+- ``JINJA_FILTERS``: the same functions by filter name (wareki, iso_date, zenkaku, hankaku,
+  katakana, hiragana, digits, zero_pad, phone, normalize) for scenario templates.
 """
 
 from __future__ import annotations
