@@ -237,3 +237,21 @@ def fresh_postgres_url(postgres_server) -> Iterator[str]:
                 break
             except RuntimeError:
                 time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real Dask LocalCluster: 2 worker processes (with nannies), 1 thread each."""
+    import logging
+
+    distributed = pytest.importorskip(
+        "dask.distributed", reason="Dask がありません: pip install -e '.[cluster]' (make install) で入ります"
+    )
+    cluster = distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    try:
+        yield cluster
+    finally:
+        cluster.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import pickle
 import signal
@@ -14,30 +13,16 @@ from cluster_pages import PageTask, read_page, write_pages
 from ocr.cluster import DaskExecutor, check_cluster, executor_slots, make_executor, run_ordered
 from yomikaki.errors import ConfigError
 
-distributed = pytest.importorskip("dask.distributed", reason="Dask は extra 'cluster' で入ります")
-
-
-@pytest.fixture(scope="module")
-def local_cluster():
-    cluster = distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    try:
-        yield cluster
-    finally:
-        cluster.close()
-
 
 def _rows(results):
     return [{k: v for k, v in row.items() if k != "pid"} for _task, row, _err in results]
 
 
-def test_cluster_dask_gives_the_same_rows_as_local_pool(local_cluster, tmp_path):
+def test_cluster_dask_gives_the_same_rows_as_local_pool(dask_cluster, tmp_path):
     tasks = write_pages(tmp_path, 6, frames=3)
     with make_executor(workers=2) as pool:
         local = list(run_ordered(pool, read_page, tasks, threshold=100))
-    with make_executor(cluster=local_cluster.scheduler_address) as pool:
+    with make_executor(cluster=dask_cluster.scheduler_address) as pool:
         assert isinstance(pool, DaskExecutor)
         assert executor_slots(pool) == 2
         remote = list(run_ordered(pool, read_page, tasks, threshold=100))
@@ -57,13 +42,13 @@ def test_cluster_tasks_and_rows_carry_no_pixels(tmp_path):
     assert len(pickle.dumps(read_page(tasks[0]))) < 300
 
 
-def test_cluster_worker_killed_mid_batch_loses_no_page(local_cluster, tmp_path):
+def test_cluster_worker_killed_mid_batch_loses_no_page(dask_cluster, tmp_path):
     tasks = [t._replace(delay=0.15) for t in write_pages(tmp_path, 40)]
     with make_executor(workers=1) as pool:
         expected = _rows(run_ordered(pool, read_page, [t._replace(delay=0) for t in tasks]))
     killed_pid = None
     results = []
-    with make_executor(cluster=local_cluster.scheduler_address) as pool:
+    with make_executor(cluster=dask_cluster.scheduler_address) as pool:
         client = pool.client
         for n, result in enumerate(run_ordered(pool, read_page, tasks, window=8)):
             results.append(result)
@@ -81,10 +66,10 @@ def test_cluster_worker_killed_mid_batch_loses_no_page(local_cluster, tmp_path):
     assert killed_pid in [row["pid"] for _t, row, _e in results[:6]]
 
 
-def test_cluster_failing_page_is_reported_and_batch_goes_on(local_cluster, tmp_path):
+def test_cluster_failing_page_is_reported_and_batch_goes_on(dask_cluster, tmp_path):
     tasks = write_pages(tmp_path, 3)
     tasks.insert(1, PageTask(str(tmp_path / "missing.tif"), 0))
-    with make_executor(cluster=local_cluster.scheduler_address, retries=1) as pool:
+    with make_executor(cluster=dask_cluster.scheduler_address, retries=1) as pool:
         results = list(run_ordered(pool, read_page, tasks))
     assert [type(err).__name__ if err else None for *_, err in results] == [
         None, "FileNotFoundError", None, None]
@@ -92,9 +77,9 @@ def test_cluster_failing_page_is_reported_and_batch_goes_on(local_cluster, tmp_p
         "scan_000.tif", "scan_001.tif", "scan_002.tif"]
 
 
-def test_cluster_check_cluster_sees_the_shared_file(local_cluster, tmp_path):
+def test_cluster_check_cluster_sees_the_shared_file(dask_cluster, tmp_path):
     tasks = write_pages(tmp_path, 1)
-    reports = check_cluster(local_cluster.scheduler_address, tasks[0].path)
+    reports = check_cluster(dask_cluster.scheduler_address, tasks[0].path)
     assert len(reports) == 2
     assert [r["problem"] for r in reports] == [None, None]
     assert len({r["pid"] for r in reports}) == 2
