@@ -23,7 +23,7 @@ def register(ocr_app: typer.Typer) -> None:
 
         s = export_review(rows, out, page_images_dir=page_images)
         typer.echo(f"確認用ワークブックを作りました: {s.workbook}")
-        typer.echo(f"  申請書 {s.forms} 件 / 要確認の項目 {s.fields_to_review} / 全項目 {s.fields}"
+        typer.echo(f"  申請書 {s.forms} 件 / 要確認の項目 {s.fields_to_review} / 値のある項目 {s.fields}"
                    f" / 読み取り不可 {s.unreadable} ページ / エクスポートID {s.export_id}")
         if s.images_dir:
             typer.echo(f"  ページ画像: {s.images_dir}（ワークブックと一緒に渡してください）")
