@@ -312,11 +312,28 @@ def _branch_name(raw: Any) -> str | None:
     return clean_branch_name(raw) or None
 
 
+# the house number (atomic: never a shorter reading of it) directly followed by a building name
+_HOUSE_NUMBER = re.compile(r"((?>\d+(?:番地\d*(?:-\d+)*|番\d+号|丁目\d+番\d+号?|号)))(?=[^\d\s\u3000\-番号丁室地])")
+# a room number directly after a building name (not after 第: 「第2」 ends a name)
+_ROOM = re.compile(r"(?<=[^\d\s\u3000\-第])(\d+号室)")
+
+
 def _address(raw: Any) -> str | None:
+    """As printed: the place and house number, then building and room after full-width spaces.
+
+    A space read by OCR becomes the full-width space the form prints; a missing one is put
+    back after the house number (``60番地レジデンス`` → ``60番地　レジデンス``) and before the
+    room (``コーポ中富町405号室`` → ``コーポ中富町　405号室``).
+    """
     if _is_empty(raw):
         return None
     text = normalize_text(raw)
     text = re.sub(r"^〒?\s*\d{3}-?\d{4}\s*", "", text)  # a postal code read with the address
+    text = text.replace(" ", SPACE)
+    text = _HOUSE_NUMBER.sub(lambda m: m.group(1) + SPACE, text, count=1)
+    text = _ROOM.sub(lambda m: SPACE + m.group(1), text)
+    text = re.sub(r"第(\d)(\d{3})号室", "第\\1" + SPACE + "\\2号室", text)  # 「第2」 + room 308, space lost
+    text = re.sub("\u3000+", SPACE, text)
     return text or None
 
 

@@ -88,6 +88,14 @@ CASES = [
     ("address", "〒350-0214 埼玉県坂戸市千代田3丁目12番5号", "埼玉県坂戸市千代田3丁目12番5号"),
     ("address", f"埼玉県坂戸市森戸156番地7{S}レジデンスＡ{S}108号室", f"埼玉県坂戸市森戸156番地7{S}レジデンスA{S}108号室"),
     ("address", "坂戸市本町1−2", "坂戸市本町1-2"),
+    # spaces before the building and the room: read as " " or lost by OCR, printed as "　"
+    ("address", "埼玉県坂戸市芦山町60番地レジデンス第2 308号室", f"埼玉県坂戸市芦山町60番地{S}レジデンス第2{S}308号室"),
+    ("address", "埼玉県坂戸市中富町1516番地コーポ中富町405号室", f"埼玉県坂戸市中富町1516番地{S}コーポ中富町{S}405号室"),
+    ("address", "埼玉県坂戸市森戸156番地7レジデンスＡ108号室", f"埼玉県坂戸市森戸156番地7{S}レジデンスA{S}108号室"),
+    ("address", "埼玉県坂戸市泉町5丁目27番21号パレス101号室", f"埼玉県坂戸市泉町5丁目27番21号{S}パレス{S}101号室"),
+    ("address", "埼玉県坂戸市花影町156番地コーポ第1304号室", f"埼玉県坂戸市花影町156番地{S}コーポ第1{S}304号室"),
+    ("address", "埼玉県坂戸市北浅羽1150番地5", "埼玉県坂戸市北浅羽1150番地5"),
+    ("address", "埼玉県坂戸市沢木1669番地", "埼玉県坂戸市沢木1669番地"),
     # booleans
     ("seal_present", True, True),
     ("seal_present", "はい", True),
@@ -194,3 +202,17 @@ def test_every_name_in_the_benefit_template_resolves():
             get_validator(name)
             names += 1
     assert names >= 5
+
+
+def test_every_seeded_address_survives_lost_or_halfwidth_spaces():
+    """The sample system's 800 addresses: OCR dropping or narrowing the spaces changes nothing."""
+    import unicodedata
+
+    from samples.core_system.seed import generate_households
+
+    for household in generate_households(seed=1, count=800):
+        address = household["address"]
+        canonical = normalize_field("address", address)
+        assert unicodedata.normalize("NFKC", canonical) == unicodedata.normalize("NFKC", address)
+        assert normalize_field("address", address.replace(S, "")) == canonical, address
+        assert normalize_field("address", address.replace(S, " ")) == canonical, address
