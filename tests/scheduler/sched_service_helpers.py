@@ -128,3 +128,19 @@ def db_rows(db: Path, sql: str, *params) -> list[tuple]:
 def next_whole_second(seconds_ahead: float) -> datetime:
     moment = datetime.now(TOKYO) + timedelta(seconds=seconds_ahead)
     return moment.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def assert_no_overlap(events: list[dict], killed_at: dict[int, float]) -> None:
+    """Each run is a start/end pair of one pid; a run cut by SIGKILL ends at the kill time."""
+    open_runs: dict[int, float] = {}
+    intervals = []
+    for event in sorted(events, key=lambda e: e["t"]):
+        if event["event"] == "start":
+            open_runs[event["pid"]] = event["t"]
+        else:
+            intervals.append((open_runs.pop(event["pid"]), event["t"]))
+    for pid, started in open_runs.items():
+        intervals.append((started, killed_at.get(pid, float("inf"))))
+    intervals.sort()
+    for (_, end), (next_start, _) in zip(intervals, intervals[1:], strict=False):
+        assert next_start >= end, "two runs of the job overlapped"

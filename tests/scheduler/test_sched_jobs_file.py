@@ -128,9 +128,10 @@ def test_schedule_next_prints_weekday_and_why(tmp_path):
     assert single.exit_code != 0
 
 
-def test_check_and_run_now_cli(tmp_path):
+def test_check_and_run_now_cli(tmp_path, monkeypatch):
     (tmp_path / "sched_cli_jobs.py").write_text(
         "def count(n):\n    return {'items_total': n, 'items_done': n, 'items_failed': 0}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
     jobs = tmp_path / "jobs.yaml"
     jobs.write_text("""jobs:
   - id: cnt
@@ -140,13 +141,12 @@ def test_check_and_run_now_cli(tmp_path):
     when: {monthly: {business_day: 1}, at: "08:30"}
     manual_minutes_per_item: {minutes: 3, measured_by: 総務課, sample_size: 12, measured_on: 2026-04-01}
 """, encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(tmp_path), COLUMNS="200")
+    runner = CliRunner()
 
-    def cli(*args, code=0):
-        result = subprocess.run([sys.executable, "-m", "yomikaki", *args], cwd=tmp_path, env=env,
-                                capture_output=True, text=True, timeout=60)
-        assert result.returncode == code, result.stdout + result.stderr
-        return result.stdout + result.stderr
+    def cli(*args):
+        result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+        assert result.exit_code == 0, f"{result.output}{result.exception!r}"
+        return result.output
 
     out = cli("schedule", "check", str(jobs))
     assert "OK" in out and "毎月最初の営業日" in out
@@ -156,5 +156,14 @@ def test_check_and_run_now_cli(tmp_path):
     assert "0.3" in cli("hours", "report")  # 7 × 3 min = 0.35 h
     bad = tmp_path / "bad.yaml"
     bad.write_text("jobs:\n  - id: x\n    nmae: y\n", encoding="utf-8")
-    out = cli("schedule", "check", str(bad), code=2)
-    assert f"{bad}:3:5" in out and "name" in out
+    result = runner.invoke(app, ["schedule", "check", str(bad)])
+    assert isinstance(result.exception, ValidationFailed) and result.exception.exit_code == 2
+    assert f"{bad}:3:5" in str(result.exception) and "name" in str(result.exception)
+
+
+def test_check_exit_code_through_the_console_entry_point(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("jobs:\n  - id: x\n    nmae: y\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "yomikaki", "schedule", "check", str(bad)],
+                            capture_output=True, text=True, timeout=60, env=dict(os.environ, COLUMNS="200"))
+    assert result.returncode == 2 and f"{bad}:3:5" in result.stderr

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
 from scheduler import record_run, set_baseline
 from scheduler.ledger import baselines, runs, set_process_name
 from scheduler.report import build_report, fiscal_year, write_html, write_xlsx
+from yomikaki.cli import app
 from yomikaki.errors import InputError
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -162,15 +163,12 @@ def test_libreoffice_opens_the_report_workbook(tmp_path):
 
 
 def test_hours_cli_report_and_baselines(tmp_path):
-    import os
-
-    env = dict(os.environ, COLUMNS="200")
+    runner = CliRunner()
 
     def cli(*args):
-        result = subprocess.run([sys.executable, "-m", "yomikaki", *args], capture_output=True, text=True,
-                                env=env, cwd=tmp_path, timeout=60)
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
+        result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        return result.output
 
     cli("hours", "baseline", "set", "benefit", "6", "--from", "2026-04-01", "--by", "福祉課", "--sample-size", "30")
     assert "benefit" in cli("hours", "baseline", "list")
