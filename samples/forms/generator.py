@@ -71,6 +71,8 @@ def plan_batch(households: list[dict], count: int, *, seed: int = 0, hard_cases:
     """Which file holds which pages (cheap, no drawing); deterministic for ``seed``."""
     if count < 0:
         raise ValueError("count は 0 以上にしてください")
+    if not households:
+        raise ValueError("世帯がありません: households に 1 世帯以上を渡してください")
     if count > len(households):
         raise ValueError(f"世帯が足りません: {count} 枚の申請書に {len(households)} 世帯しかありません")
     rng = _rng(seed, "plan")

@@ -169,6 +169,8 @@ def test_bad_arguments_get_a_clear_error(tmp_path):
     households = generate_households(2, 3)
     with pytest.raises(ValueError, match="世帯が足りません"):
         generate_batch(households, tmp_path, count=4)
+    with pytest.raises(ValueError, match="世帯がありません"):
+        generate_batch([], tmp_path, count=0, hard_cases=True)
     with pytest.raises(ValueError, match="degradation"):
         generate_batch(households, tmp_path, count=1, degradation="medium")
     broken = [{**households[0], "members": [{**households[0]["members"][0], "kana": ""}]}]
