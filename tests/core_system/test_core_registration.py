@@ -56,6 +56,12 @@ def test_full_registration_with_bank_dialog(core_system, web):
     fill_registration(web, household, opt_out_index=1)
     expect(web.get_by_role("heading", name="登録内容の確認")).to_be_visible()
     expect(web.get_by_text("0017 埼玉りそな銀行")).to_be_visible()
+    web.get_by_role("button", name="戻る").click()  # back to the input page, values kept
+    expect(web.get_by_label("電話番号")).to_have_value("049-283-1331")
+    expect(web.get_by_label("金融機関名", exact=True)).to_have_value("埼玉りそな銀行")
+    expect(web.get_by_label("支店名", exact=True)).to_have_value("坂戸支店")
+    expect(web.get_by_role("row", name=household["members"][1]["name"]).get_by_role("checkbox")).to_be_checked()
+    web.get_by_role("button", name="確認画面へ").click()
     receipt_no = confirm_registration(web)
     assert re.fullmatch(r"R\d{4}-\d{6}", receipt_no)
 
