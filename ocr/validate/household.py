@@ -133,6 +133,8 @@ def check_member(index: int, sub: str, value, fields, rules):
             yield ERROR, f"{label}が正しくありません（{'・'.join(CHOICES['relation'])}）"
         elif index == 1 and value != "本人":
             yield WARNING, "世帯員1の続柄は通常「本人」です"
+        else:
+            yield from _relation_plausible(index, value, fields)
     elif sub == "birth_date":
         problems = list(check_birth_date(label)(value, fields, rules))
         yield from problems
@@ -168,3 +170,25 @@ def _generation_order(index: int, day, fields):
         yield WARNING, f"世帯員{index}（{relation}）の生年月日が本人より前です"
     elif relation in _OLDER and day >= head:
         yield WARNING, f"世帯員{index}（{relation}）の生年月日が本人より後です"
+
+
+#: (relation, least and most years born after 本人) — outside: a likely misread relation
+_AGE_GAPS = {"妻": (-25, 25), "夫": (-25, 25), "子": (12, 70), "孫": (30, 110), "父": (-70, -12), "母": (-70, -12)}
+
+
+def _relation_plausible(index: int, relation: str, fields):
+    """Warnings on ``members.N.relation`` when the relation does not fit the household."""
+    members = [m for m in fields.get("members") or [] if isinstance(m, Mapping)]
+    if not (0 < index <= len(members)):
+        return
+    if relation in ("妻", "夫") and any(m.get("relation") in ("妻", "夫") for m in members[: index - 1]):
+        yield WARNING, f"世帯員{index}の続柄「{relation}」が2人目です"
+        return
+    head = next((iso_date(m.get("birth_date")) for m in members if m.get("relation") == "本人"), None)
+    day = iso_date(members[index - 1].get("birth_date"))
+    if relation not in _AGE_GAPS or head is None or day is None:
+        return
+    low, high = _AGE_GAPS[relation]
+    gap = (day - head).days / 365.25
+    if not (low <= gap <= high):
+        yield WARNING, f"世帯員{index}の続柄「{relation}」と生年月日が合いません（本人との年齢差 {abs(gap):.0f}歳）"

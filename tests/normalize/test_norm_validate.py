@@ -330,3 +330,22 @@ def test_generation_order_warnings_catch_misread_years():
     fields["members"][child - 1].update(relation="母", birth_date=f"{head_year + 1}-05-05")
     assert validate_fields(fields, include_warnings=True, rules=RULES)[f"members.{child}.birth_date"] == [
         f"世帯員{child}（母）の生年月日が本人より後です"]
+
+
+def test_relation_plausibility_warnings_catch_misread_relations():
+    """子 read as 妻 (a real tesseract slip on the dev scans): a second spouse, or an age gap."""
+    fields = bank_form()
+    head_year = int(fields["members"][0]["birth_date"][:4])
+    fields["members"] = [
+        {"name": "山田　一郎", "relation": "本人", "birth_date": f"{head_year}-04-01", "opt_out": False},
+        {"name": "山田　花子", "relation": "妻", "birth_date": f"{head_year + 2}-05-01", "opt_out": False},
+        {"name": "山田　次郎", "relation": "妻", "birth_date": f"{head_year + 30}-06-01", "opt_out": False},
+        {"name": "山田　三郎", "relation": "子", "birth_date": f"{head_year + 3}-07-01", "opt_out": False},
+    ]
+    fields["household_head_name"], fields["household_head_birth_date"] = "山田　一郎", f"{head_year}-04-01"
+    fields["applicant_signature"] = "山田　一郎"
+    assert validate_fields(fields, rules=RULES) == {}
+    warnings = validate_fields(fields, include_warnings=True, rules=RULES)
+    assert warnings["members.3.relation"] == ["世帯員3の続柄「妻」が2人目です"]
+    assert warnings["members.4.relation"] == ["世帯員4の続柄「子」と生年月日が合いません（本人との年齢差 3歳）"]
+    assert "members.2.relation" not in warnings
