@@ -188,6 +188,8 @@ def _relation_plausible(index: int, relation: str, fields):
     day = iso_date(members[index - 1].get("birth_date"))
     if relation not in _AGE_GAPS or head is None or day is None:
         return
+    if (relation in _YOUNGER and day <= head) or (relation in _OLDER and day >= head):
+        return  # reported on the birth date (_generation_order)
     low, high = _AGE_GAPS[relation]
     gap = (day - head).days / 365.25
     if not (low <= gap <= high):
