@@ -38,6 +38,7 @@ class StepContext:
     dialog_plans: list[DialogPlan] = field(default_factory=list)
     pending_error: Exception | None = None
     server_error: str | None = None
+    abort: Any = None  # asyncio.Event set by page events; the running step is cut short
     secret_fill_hook: Any = None  # async callable(fn) that runs fn outside the trace
 
     # -- templates ---------------------------------------------------------------------------
@@ -62,10 +63,19 @@ class StepContext:
     def raise_pending(self) -> None:
         if self.pending_error is not None:
             error, self.pending_error = self.pending_error, None
+            if self.abort is not None:
+                self.abort.clear()
             raise error
         if self.server_error is not None:
             message, self.server_error = self.server_error, None
             raise SystemError_(message, code="http")
+
+    def signal(self, error: Exception) -> None:
+        """A page event decided the item failed (unexpected dialog, HTTP 500, logged out)."""
+        if self.pending_error is None:
+            self.pending_error = error
+        if self.abort is not None:
+            self.abort.set()
 
     def reset_item(self, item: dict[str, Any], reference: str) -> None:
         self.item = item
@@ -75,6 +85,8 @@ class StepContext:
         self.dialog_plans = []
         self.pending_error = None
         self.server_error = None
+        if self.abort is not None:
+            self.abort.clear()
 
     def note(self, message: str, **details: Any) -> None:
         from yomikaki.redaction import redact

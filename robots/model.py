@@ -76,6 +76,9 @@ class ScenarioSpec(Strict):
         default_factory=list, description="画面に出たら業務エラーとみなすロケーター"
     )
     interrupts: list[Interrupt] = Field(default_factory=list)
+    logged_out_url: str | None = Field(
+        None, description="ログアウトされたときに出る画面のアドレス（正規表現, 例: '/login'）。出たらすぐシステムエラー"
+    )
     setup: list[Any] = Field(default_factory=list, description="ブラウザーごとに 1 回（ログインなど）")
     steps: list[Any] = Field(description="1 件ごとの手順")
     teardown: list[Any] = Field(default_factory=list)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from robots import queue as q
 from robots.context import StepContext
-from robots.errors import BusinessError, RobotError, SystemError_
+from robots.errors import BusinessError, RobotError, SessionLost, SystemError_
 from robots.evidence import capture_failure, item_dir, scrub_zip
 from robots.steps.base import MarkDone, run_steps
 from robots.steps.dialogs import handle_dialog
@@ -61,12 +62,21 @@ class Worker:
             try:
                 if response.status >= 500 and response.request.is_navigation_request() \
                         and response.frame == page.main_frame:
-                    ctx.server_error = f"基幹システムがエラーを返しました (HTTP {response.status})"
+                    ctx.signal(SystemError_(f"基幹システムがエラーを返しました (HTTP {response.status})", code="http"))
             except Exception:  # noqa: BLE001 - a detached frame
                 pass
 
+        logged_out = re.compile(e.scenario.spec.logged_out_url) if e.scenario.spec.logged_out_url else None
+
+        def on_navigated(frame):
+            if logged_out is not None and ctx.reference and frame == page.main_frame \
+                    and logged_out.search(frame.url):
+                ctx.signal(SessionLost("基幹システムからログアウトされました（セッション切れ）", code="session"))
+
+        ctx.abort = asyncio.Event()
         page.on("dialog", on_dialog)
         page.on("response", on_response)
+        page.on("framenavigated", on_navigated)
         for interrupt in e.scenario.interrupts:
             await self._install_interrupt(session, interrupt)
         ctx.reset_item({}, "")

@@ -12,6 +12,7 @@ scalar for the step's ``shorthand`` parameter); other keys beside it are more pa
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import importlib
 import logging
@@ -95,7 +96,7 @@ async def run_call(ctx, call: StepCall) -> None:
         ctx.timeout_ms = call.timeout_ms
     started = time.perf_counter()
     try:
-        await call.step.run(ctx, call)
+        await _run_abortable(ctx, call)
     except (RobotError, MarkDone):
         raise
     except PlaywrightError as exc:
@@ -112,6 +113,28 @@ async def run_call(ctx, call: StepCall) -> None:
         ctx.timeout_ms = saved_timeout
         if TIMING.isEnabledFor(logging.DEBUG):
             TIMING.debug("%s %.3f", describe(call), time.perf_counter() - started)
+    ctx.raise_pending()
+
+
+async def _run_abortable(ctx, call: StepCall) -> None:
+    """Run the step, but stop waiting as soon as a page event failed the item (no 10 s timeout)."""
+    if ctx.abort is None or call.blocks:  # control steps: their children are abortable themselves
+        await call.step.run(ctx, call)
+        return
+    task = asyncio.ensure_future(call.step.run(ctx, call))
+    waiter = asyncio.ensure_future(ctx.abort.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        task.result()
+        return
+    task.cancel()
+    try:
+        await task
+    except BaseException:  # noqa: BLE001 - the step's own error no longer matters
+        pass
     ctx.raise_pending()
 
 

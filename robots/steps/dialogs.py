@@ -43,7 +43,7 @@ async def handle_dialog(ctx, dialog) -> None:
         plan = ctx.dialog_plans.pop(0)
         if plan.message and not re.search(plan.message, message):
             await dialog.dismiss()
-            ctx.pending_error = SystemError_(f"想定と違うダイアログが出ました: 「{message}」", code="dialog")
+            ctx.signal(SystemError_(f"想定と違うダイアログが出ました: 「{message}」", code="dialog"))
             return
         if plan.action == "accept":
             await dialog.accept(plan.prompt_text) if plan.prompt_text is not None else await dialog.accept()
@@ -52,4 +52,4 @@ async def handle_dialog(ctx, dialog) -> None:
         ctx.note(f"ダイアログ「{message}」を{'OK' if plan.action == 'accept' else 'キャンセル'}しました")
         return
     await dialog.dismiss()
-    ctx.pending_error = SystemError_(f"予期しないダイアログが出ました: 「{message}」", code="dialog")
+    ctx.signal(SystemError_(f"予期しないダイアログが出ました: 「{message}」", code="dialog"))
