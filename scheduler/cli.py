@@ -155,7 +155,7 @@ def status(
     """スケジューラの状態、各ジョブの前回・次回実行、最近の警告を表示します。"""
     from scheduler.alerts import KINDS, recent_alerts
     from scheduler.jobs_file import load_jobs
-    from scheduler.lock import holder
+    from scheduler.lock import holder, is_active
     from scheduler.service import stored_next_run_times
     from scheduler.state import all_states, as_utc, now_utc
     from yomikaki.db import init_db
@@ -166,12 +166,17 @@ def status(
     loaded = load_jobs(_jobs_path(jobs), check_targets=False)
     tz = loaded.timezone
     row = holder(settings)
-    if row is None:
+    active = is_active(settings)
+    if row is None and not active:
         console.print("スケジューラ: 停止中")
+    elif row is None:
+        console.print("スケジューラ: 稼働中 (詳細不明)")
     else:
         age = (now_utc() - as_utc(row.heartbeat_at)).total_seconds()
-        alive = age < settings.scheduler.lock_stale_seconds
-        console.print(f"スケジューラ: {'稼働中' if alive else '応答なし'} (pid {row.pid}, ホスト {row.host}, "
+        if active is None:
+            active = age < settings.scheduler.lock_stale_seconds
+        state = "稼働中" if active else "停止中 (前回は正常に終了していません)"
+        console.print(f"スケジューラ: {state} (pid {row.pid}, ホスト {row.host}, "
                       f"開始 {_local(row.started_at, tz)}, ハートビート {age:.0f} 秒前)")
     states = all_states(settings)
     stored = stored_next_run_times(settings)

@@ -175,3 +175,27 @@ def holder(settings: Settings) -> SchedulerLock | None:
     """The ``scheduler_lock`` row (who runs the scheduler), if any."""
     with session_scope(settings) as session:
         return session.get(SchedulerLock, LOCK_NAME)
+
+
+def is_active(settings: Settings) -> bool | None:
+    """Is a scheduler holding the lock right now? None when it cannot be told."""
+    url = settings.db_url
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///") + ".scheduler.lock")
+        if not path.exists():
+            return False
+        with open(path, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+    if url.startswith("postgresql"):
+        with get_engine(settings).connect() as conn:
+            held = conn.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :k AND granted"),
+                {"k": ADVISORY_KEY},
+            ).scalar()
+            return bool(held)
+    return None

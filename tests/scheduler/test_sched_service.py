@@ -79,7 +79,11 @@ def test_second_scheduler_is_refused(workdir, db, started):
     assert second.proc.wait(30) == 6
     assert "既に動いています" in second.output() and f"pid {first.proc.pid}" in second.output()
     assert first.proc.poll() is None
+    status = CliRunner().invoke(app, ["schedule", "status", "--jobs", str(jobs)], env={"COLUMNS": "200"})
+    assert "スケジューラ: 稼働中" in status.output and f"pid {first.proc.pid}" in status.output
     assert first.stop() == 0
+    status = CliRunner().invoke(app, ["schedule", "status", "--jobs", str(jobs)], env={"COLUMNS": "200"})
+    assert "スケジューラ: 停止中" in status.output
 
 
 def test_standby_takes_over_when_the_active_one_dies(workdir, db, started):
