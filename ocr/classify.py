@@ -1,0 +1,110 @@
+"""Page classification: blank page, this template's form, or an unknown document.
+
+- blank: almost no ink once scanner noise (specks, faint streaks) is discounted;
+- the form: the page aligns with the blank form (see ``ocr.align``) and its QR code holds an
+  application number, or its title reads like the template's title, or the alignment
+  correlation alone is very high;
+- a QR code with an application number on a page that does not align → the form, but it
+  cannot be read safely (flagged as an error, never read with shifted zones);
+- anything else → ``unknown_form``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import cv2
+import numpy as np
+
+from ocr.align import Alignment
+from ocr.readers.qr import decode_qr
+from ocr.template import Template
+
+BLANK_INK_RATIO = 0.0015  # share of the page in text-like ink components
+STRONG_ALIGNMENT = 0.7
+
+
+@dataclass
+class Classification:
+    status: str  # "ok" | "blank" | "unknown_form" | "error"
+    form: str | None
+    reason: str = ""
+    qr_text: str | None = None
+    title_text: str | None = None
+
+
+def ink_ratio(image: np.ndarray) -> float:
+    """Share of the page covered by text-like ink (specks and long streaks ignored)."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    f = 1000 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    margin = int(0.03 * max(h, w))
+    small = small[margin:h - margin, margin:w - margin]
+    background = cv2.medianBlur(small, 31)
+    dark = ((background.astype(np.int16) - small) > 60).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    total = 0
+    for i in range(1, n):
+        x, y, cw, ch, area = stats[i]
+        if area < 4:
+            continue  # speck
+        if max(cw, ch) > 0.5 * min(small.shape):
+            continue  # scanner streak / roller line
+        total += area
+    return total / small.size
+
+
+def is_blank(image: np.ndarray) -> bool:
+    return ink_ratio(image) < BLANK_INK_RATIO
+
+
+def identify(image: np.ndarray, alignment: Alignment, template: Template) -> Classification:
+    pattern = re.compile(template.recognise.qr_pattern)
+    if alignment.ok:
+        ppm = alignment.image.shape[1] / template.page.width_mm
+        qr_text = None
+        if template.recognise.qr_field:
+            spec = template.field(template.recognise.qr_field)
+            x, y, w, h = spec.zone
+            gray = cv2.cvtColor(alignment.image, cv2.COLOR_BGR2GRAY)
+            crop = gray[max(0, int((y - 3) * ppm)):int((y + h + 3) * ppm),
+                        max(0, int((x - 3) * ppm)):int((x + w + 3) * ppm)]
+            qr_text = decode_qr(crop)
+        if qr_text and pattern.match(qr_text):
+            return Classification("ok", template.id, qr_text=qr_text)
+        if alignment.score >= STRONG_ALIGNMENT:
+            return Classification("ok", template.id, qr_text=qr_text)
+        title = _title_text(alignment.image, template, ppm)
+        if title is not None and _similar(title, template.recognise.title.text) >= template.recognise.title.min_similarity:
+            return Classification("ok", template.id, qr_text=qr_text, title_text=title)
+        return Classification("unknown_form", None,
+                              f"ひな形と形は似ていますが、QRコードも表題も確認できません (一致度 {alignment.score:.2f})")
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    qr_text = decode_qr(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+    if qr_text and pattern.match(qr_text):
+        return Classification("error", template.id,
+                              f"{template.title} と思われますが位置合わせできないため読み取りません: {alignment.reason}",
+                              qr_text=qr_text)
+    return Classification("unknown_form", None, f"{template.title} ではありません ({alignment.reason})")
+
+
+def _title_text(aligned: np.ndarray, template: Template, ppm: float) -> str | None:
+    rule = template.recognise.title
+    if rule is None:
+        return None
+    from ocr.tools.tesseract import read_lines
+
+    x, y, w, h = rule.zone
+    gray = cv2.cvtColor(aligned, cv2.COLOR_BGR2GRAY)
+    crop = gray[int(y * ppm):int((y + h) * ppm), int(x * ppm):int((x + w) * ppm)]
+    result = read_lines([crop], lang="jpn", psm=7)
+    return result[0].text if result else None
+
+
+def _similar(a: str, b: str) -> float:
+    a = re.sub(r"\s", "", a)
+    b = re.sub(r"\s", "", b)
+    return SequenceMatcher(None, a, b).ratio()

@@ -1,0 +1,139 @@
+"""Strong priors of the form, applied as lexicon constraints with a confidence (never blindly).
+
+- the application id is in the QR code (most reliable) and printed twice;
+- the head's name and birth date are printed twice (head block and the 本人 row);
+- the account holder's kana usually equals the head's printed kana;
+- the signature is usually a member's name;
+- bank names come from zengin-code, filtered by the ticked kind; branch names from that
+  bank's branches;
+- exactly one account block (bank or ゆうちょ) is filled.
+
+Every function takes and returns ``(value, confidence)`` per key in ``fields``/``conf``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from ocr.normalize import normalize_field
+
+BANK_KEYS = ("bank_kind", "bank_name", "branch_kind", "branch_name", "account_type", "account_number")
+YUCHO_KEYS = ("yucho_symbol", "yucho_number")
+
+
+def similarity(a: Any, b: Any) -> float:
+    if not a or not b:
+        return 0.0
+    fa = re.sub(r"\s|\u3000", "", str(a))
+    fb = re.sub(r"\s|\u3000", "", str(b))
+    return Levenshtein.normalized_similarity(fa, fb)
+
+
+def vote_application_id(qr: str | None, printed: list[tuple[str | None, float]]) -> tuple[str | None, float]:
+    ids = [(normalize_field("application_id", v), c) for v, c in printed]
+    ids = [(v, c) for v, c in ids if v and re.fullmatch(r"\d{10}", v)]
+    if qr and re.fullmatch(r"\d{10}", qr):
+        agree = sum(1 for v, _ in ids if v == qr)
+        return qr, 0.999 if agree else 0.99
+    if len(ids) >= 2 and ids[0][0] == ids[1][0]:
+        return ids[0][0], 0.97
+    if ids:
+        value, conf = max(ids, key=lambda vc: vc[1])
+        return value, min(conf, 0.6)
+    return None, 0.0
+
+
+def agree_twice(a: tuple[Any, float], b: tuple[Any, float]) -> tuple[tuple[Any, float], tuple[Any, float]]:
+    """The same value read in two places: agreement makes both sure; else the surer one wins."""
+    (va, ca), (vb, cb) = a, b
+    if va and va == vb:
+        conf = max(ca, cb, min(0.995, 1 - (1 - ca) * (1 - cb) * 4))
+        return (va, conf), (vb, conf)
+    if not va or not vb:
+        return a, b
+    best = a if ca >= cb else b
+    conf = min(best[1], 0.6)
+    return (best[0], conf), (best[0], conf)
+
+
+def holder_kana(read: tuple[Any, float], head_kana: tuple[Any, float]) -> tuple[Any, float]:
+    value, conf = read
+    head, head_conf = head_kana
+    if not head:
+        return read
+    if not value:
+        return read
+    sim = similarity(value, head)
+    if sim >= 0.6:
+        return head, min(head_conf, 0.6 + 0.4 * sim)
+    return value, min(conf, 0.5)
+
+
+def signature(read: tuple[Any, float], names: list[tuple[str, float]]) -> tuple[Any, float]:
+    value, conf = read
+    names = [(n, c) for n, c in names if n]
+    if not names:
+        return value, min(conf, 0.5)
+    if not value:
+        return value, min(conf, 0.5)
+    scored = sorted(((similarity(value, n), n, c) for n, c in names), reverse=True)
+    best_sim, best_name, name_conf = scored[0]
+    distinct = [s for s, n, _ in scored[1:] if n != best_name]
+    second = distinct[0] if distinct else 0.0
+    if best_sim >= 0.5:
+        margin = best_sim - second
+        conf = min(name_conf, 0.55 + 0.3 * best_sim + 0.6 * margin)
+        return best_name, min(conf, 0.999)
+    return value, min(conf, 0.4)
+
+
+def bank_name(read: tuple[Any, float], kind: str | None) -> tuple[Any, float, Any]:
+    """(form-style bank name, confidence, the zengin match or None)."""
+    from ocr.reference.banks import match_bank
+
+    value, conf = read
+    if not value:
+        return None, conf, None
+    match = match_bank(value, kind) if kind else match_bank(value)
+    if match is None:
+        return value, min(conf, 0.3), None
+    sure = 0.5 + 0.35 * match.score + 0.5 * min(match.margin, 0.3)
+    if not kind:
+        sure -= 0.1
+    return match.name, min(max(sure, 0.0), 0.995), match
+
+
+def branch_name(read: tuple[Any, float], bank) -> tuple[Any, float]:
+    from ocr.reference.banks import match_branch
+
+    value, conf = read
+    if not value:
+        return None, conf
+    if bank is None:
+        return value, min(conf, 0.4)
+    match = match_branch(bank.code, value)
+    if match is None:
+        return value, min(conf, 0.3)
+    sure = 0.5 + 0.35 * match.score + 0.5 * min(match.margin, 0.3)
+    return match.base_name, min(max(sure, 0.0), 0.995)
+
+
+def account_block(fields: dict[str, Any], conf: dict[str, float]) -> None:
+    """Exactly one block is filled: clear the other one (with confidence), flag both filled."""
+    bank_written = bool(fields.get("account_number")) or bool(fields.get("bank_name"))
+    yucho_written = bool(fields.get("yucho_symbol")) or bool(fields.get("yucho_number"))
+    if yucho_written and not bank_written:
+        for key in BANK_KEYS:
+            if fields.get(key) is not None:
+                conf[key] = min(conf.get(key, 1.0), 0.5)  # a tick without a bank: suspicious
+            else:
+                conf[key] = max(conf.get(key, 0.0), 0.97)
+    elif bank_written and not yucho_written:
+        for key in YUCHO_KEYS:
+            conf[key] = max(conf.get(key, 0.0), 0.97)
+    elif bank_written and yucho_written:
+        for key in BANK_KEYS + YUCHO_KEYS:
+            conf[key] = min(conf.get(key, 1.0), 0.5)

@@ -1,0 +1,119 @@
+"""Reader family: one module per field type, all reading from an aligned page.
+
+A reader gets every item of its type on a page at once (so tesseract is called once per
+engine setting, not once per field) and returns a :class:`FieldRead` per item key.
+``get_reader(type)`` resolves a template's ``type:`` name, with "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ocr import clean
+from ocr.align import BlankForm
+from ocr.template import Template
+
+Zone = tuple[float, float, float, float]
+
+
+@dataclass
+class Item:
+    """One thing to read: a field, or one cell of a table row (key ``members.2.name``)."""
+
+    key: str
+    type: str
+    zone: Zone | None
+    engine: str | None = None
+    boxes: int | None = None
+    options: dict[str, Zone] = field(default_factory=dict)
+    parts: dict[str, Zone] = field(default_factory=dict)
+    choices: list[str] = field(default_factory=list)
+    min_red_ratio: float = 0.012
+
+
+@dataclass
+class FieldRead:
+    raw: Any  # what the engine saw, before normalisation
+    confidence: float  # the engine's own 0..1
+    box_px: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 on the aligned page
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class PageContext:
+    """An aligned page plus everything readers share (threshold, blank form, scale)."""
+
+    def __init__(self, image: np.ndarray, template: Template, blank: BlankForm, *, is_color: bool):
+        self.image = image
+        self.gray = clean.gray(image)
+        self.template = template
+        self.blank = blank
+        self.ppm = blank.px_per_mm
+        self.threshold = clean.ink_threshold(self.gray)
+        self.is_color = is_color
+        self._blank_ink: np.ndarray | None = None
+
+    @property
+    def blank_ink(self) -> np.ndarray:
+        if self._blank_ink is None:
+            self._blank_ink = _blank_ink_cached(self.blank)
+        return self._blank_ink
+
+    def px(self, zone: Zone, pad_mm: float = 0.0) -> tuple[int, int, int, int]:
+        x, y, w, h = zone
+        H, W = self.gray.shape
+        x0 = int(round((x - pad_mm) * self.ppm))
+        y0 = int(round((y - pad_mm) * self.ppm))
+        x1 = int(round((x + w + pad_mm) * self.ppm))
+        y1 = int(round((y + h + pad_mm) * self.ppm))
+        return max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+
+    def new_ink(self, box: tuple[int, int, int, int], *, speck: int = 6) -> np.ndarray:
+        """Ink mask of a pixel box with the blank form's own print removed."""
+        x0, y0, x1, y1 = box
+        mask = clean.ink_mask(self.gray[y0:y1, x0:x1], self.threshold)
+        mask = cv2.subtract(mask, self.blank_ink[y0:y1, x0:x1])
+        return clean.drop_specks(mask, speck) if speck else mask
+
+
+_BLANK_INK: dict[int, np.ndarray] = {}
+
+
+def _blank_ink_cached(blank: BlankForm) -> np.ndarray:
+    key = id(blank)
+    if key not in _BLANK_INK:
+        _BLANK_INK[key] = clean.blank_ink(blank.gray, 7)
+    return _BLANK_INK[key]
+
+
+class Reader(ABC):
+    type_names: tuple[str, ...] = ()
+
+    @abstractmethod
+    def read(self, items: list[Item], ctx: PageContext) -> dict[str, FieldRead]:
+        """Read every item (all of this reader's type) on one page."""
+
+
+_REGISTRY: dict[str, type[Reader]] = {}
+
+
+def register(cls: type[Reader]) -> type[Reader]:
+    for name in cls.type_names:
+        _REGISTRY[name] = cls
+    return cls
+
+
+def get_reader(type_name: str) -> Reader:
+    from ocr import readers  # noqa: F401  (imports every reader module, filling the registry)
+
+    cls = _REGISTRY.get(type_name)
+    if cls is None:
+        close = difflib.get_close_matches(type_name, list(_REGISTRY), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise KeyError(f"no reader for field type '{type_name}'{hint}")
+    return cls()

@@ -1,0 +1,97 @@
+"""Tick boxes, tick groups and the seal: ink ratio against the blank form, red hue."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocr.readers.base import FieldRead, Item, PageContext, Reader, register
+
+TICK_RATIO = 0.06  # new ink / box area above which a box is ticked
+FILLED_RATIO = 0.55  # above this the box is filled in (a scribble): still a tick, less sure
+GROW_MM = 1.2  # ticks often stray outside the box
+
+
+def tick_ratio(zone, ctx: PageContext) -> tuple[float, tuple[int, int, int, int]]:
+    box = ctx.px(zone, pad_mm=GROW_MM)
+    mask = ctx.new_ink(box, speck=8)
+    x, y, w, h = zone
+    area = (w * ctx.ppm) * (h * ctx.ppm)
+    return float((mask > 0).sum()) / max(area, 1.0), box
+
+
+def _tick_confidence(ratio: float) -> float:
+    """Far from the threshold → sure; near it → unsure."""
+    distance = abs(ratio - TICK_RATIO) / TICK_RATIO
+    return float(np.clip(0.5 + distance * 0.6, 0.5, 0.999))
+
+
+@register
+class TickBoxReader(Reader):
+    type_names = ("tick_box",)
+
+    def read(self, items: list[Item], ctx: PageContext) -> dict[str, FieldRead]:
+        out = {}
+        for item in items:
+            ratio, box = tick_ratio(item.zone, ctx)
+            out[item.key] = FieldRead(ratio >= TICK_RATIO, _tick_confidence(ratio), box,
+                                      {"ratio": round(ratio, 4), "filled": ratio >= FILLED_RATIO})
+        return out
+
+
+@register
+class TickGroupReader(Reader):
+    type_names = ("tick_group",)
+
+    def read(self, items: list[Item], ctx: PageContext) -> dict[str, FieldRead]:
+        out = {}
+        for item in items:
+            ratios, boxes = {}, []
+            for option, zone in item.options.items():
+                ratios[option], box = tick_ratio(zone, ctx)
+                boxes.append(box)
+            union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                     max(b[2] for b in boxes), max(b[3] for b in boxes))
+            ranked = sorted(ratios.items(), key=lambda kv: -kv[1])
+            (best, r1), (_, r2) = ranked[0], ranked[1]
+            detail = {"ratios": {k: round(v, 4) for k, v in ratios.items()}}
+            if r1 < TICK_RATIO:
+                out[item.key] = FieldRead(None, _tick_confidence(r1), union, detail)
+            elif r2 >= TICK_RATIO:  # two ticked: ambiguous
+                conf = 0.3 if r2 > 0.6 * r1 else 0.75
+                out[item.key] = FieldRead(best, conf, union, {**detail, "ambiguous": True})
+            else:
+                conf = min(_tick_confidence(r1), _tick_confidence(r2))
+                out[item.key] = FieldRead(best, conf, union, detail)
+        return out
+
+
+@register
+class SealReader(Reader):
+    """Red hue area on colour scans; on grey / 1-bit scans, new ink against the blank form."""
+
+    type_names = ("seal",)
+    GRAY_INK_RATIO = 0.05
+
+    def read(self, items: list[Item], ctx: PageContext) -> dict[str, FieldRead]:
+        out = {}
+        for item in items:
+            box = ctx.px(item.zone)
+            x0, y0, x1, y1 = box
+            area = max(1, (x1 - x0) * (y1 - y0))
+            if ctx.is_color:
+                hsv = cv2.cvtColor(ctx.image[y0:y1, x0:x1], cv2.COLOR_BGR2HSV)
+                h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+                red = ((h <= 10) | (h >= 165)) & (s >= 70) & (v >= 60)
+                ratio = float(red.sum()) / area
+                limit = item.min_red_ratio
+            else:
+                ratio = float((ctx.new_ink(box, speck=10) > 0).sum()) / area
+                limit = self.GRAY_INK_RATIO
+            distance = abs(ratio - limit) / limit
+            conf = float(np.clip(0.5 + distance * 0.5, 0.5, 0.999))
+            if not ctx.is_color:
+                conf = min(conf, 0.95)
+            out[item.key] = FieldRead(ratio >= limit, conf, box,
+                                      {"ratio": round(ratio, 4), "colour": ctx.is_color})
+        return out
