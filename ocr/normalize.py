@@ -278,6 +278,7 @@ def _postal_code(raw: Any) -> str | None:
     if _is_empty(raw):
         return None
     text = normalize_text(raw, fullwidth_space=False).replace("〒", "").replace(" ", "")
+    text = re.sub(r"(?<=\d)[一ー](?=\d)", "-", text)  # the kanji 一 read for the hyphen
     digits = digits_only(text)
     if re.fullmatch(r"\d{3}-?\d{4}", text):
         return digits

@@ -189,6 +189,7 @@ def normalize_phone(text: object) -> str:
     ``phone_problem`` in ``ocr.validate`` to judge plausibility.
     """
     text = normalize_text(text, fullwidth_space=False)
+    text = re.sub(r"(?<=\d)[一ー](?=\d)", "-", text)  # the kanji 一 read for a dash
     text = re.sub(r"^(?:tel|TEL|Tel|電話|☎)[:.：]?\s*", "", text)
     text = text.replace("+81", "0").replace("ー", "-")
     groups = [g for g in _PHONE_SEPARATORS.split(text) if g]

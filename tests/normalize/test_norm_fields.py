@@ -49,6 +49,8 @@ CASES = [
     ("postal_code", "〒350-0214", "3500214"),
     ("postal_code", "３５０ー０２１４", "3500214"),
     ("postal_code", "350-021", "350021"),
+    ("postal_code", "〒350一0214", "3500214"),  # kanji 一 read for the hyphen
+    ("phone", "049一283一1331", "049-283-1331"),
     ("application_id", "４６７８４６２１２０", "4678462120"),
     ("application_id", 467846212, "0467846212"),  # a spreadsheet number lost its leading zero
     ("account_number", "０５０８８２１", "0508821"),
