@@ -279,6 +279,9 @@ _DATE_LOOKALIKES = (
 )
 
 
+_DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0"})
+
+
 def era_of(day: date) -> Era:
     """The era ``day`` belongs to (ValueError before 明治)."""
     for era in reversed(ERAS):
@@ -325,6 +328,8 @@ def parse_date(text: object) -> date:
     norm = re.sub(r"\s*(生まれ|生)$", "", norm)  # 昭和52年11月8日生
     for wrong, right in _DATE_LOOKALIKES:
         norm = norm.replace(wrong, right)
+    if norm:  # letters read for digits (1l月, 2O日); the first character may be an era letter
+        norm = norm[0] + norm[1:].translate(_DIGIT_LOOKALIKES)
     for pattern in (_WAREKI_KANJI, _WAREKI_SHORT):
         match = pattern.match(norm)
         if match:

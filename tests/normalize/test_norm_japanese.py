@@ -90,6 +90,8 @@ def test_nfkc_keeps_fullwidth_space_and_folds_whitespace():
         ("（令和8年7月1日）", "2026-07-01"),
         ("合和8年7月1曰", "2026-07-01"),  # OCR look-alikes of 令 and 日
         ("平戌元年1月8日", "1989-01-08"),
+        ("昭和52年1l月8日", "1977-11-08"),  # a letter l read for 1
+        ("R8.1O.1", "2026-10-01"),  # O for 0; R is the era
     ],
 )
 def test_wareki_to_iso(text, iso):
