@@ -12,12 +12,12 @@ from playwright.sync_api import expect
 
 
 def test_session_timeout_sends_back_to_login(start_core_system, web):
-    core = start_core_system(session_timeout=2)
+    core = start_core_system(session_timeout=4)
     login(web, core.url)
     expect(web.get_by_role("heading", name="業務メニュー")).to_be_visible()
     web.get_by_role("link", name="宛名検索").first.click()  # activity keeps the session alive
     expect(web.get_by_role("heading", name="宛名検索")).to_be_visible()
-    time.sleep(3)
+    time.sleep(5)
     web.get_by_role("link", name="給付 申請登録").first.click()
     expect(web.get_by_role("heading", name="ログイン")).to_be_visible()
     expect(web.get_by_text("セッションの有効期限が切れました。再度ログインしてください")).to_be_visible()

@@ -57,7 +57,7 @@ def test_list_filters_and_cp932_csv(core_system, web):
 
 
 def test_tax_batch_progress_and_download(start_core_system, web):
-    core = start_core_system(tax_seconds=2, households=60)
+    core = start_core_system(tax_seconds=4, households=60)
     login(web, core.url)
     web.get_by_role("link", name="税務 年次処理").first.click()
     web.get_by_label("年度").select_option(label="令和7年度")
