@@ -155,3 +155,12 @@ def test_cross_check_of_a_household_larger_than_the_form(registry):
     assert cross_check(fields, big) == []
     fields["members"] = fields["members"][:3]
     assert [p.key for p in cross_check(fields, big)] == ["members"]
+
+
+def test_registry_of_a_system_without_inspect_says_what_to_do(start_core_system):
+    core = start_core_system(inspect=False)
+    with pytest.raises(InputError) as info:
+        Registry.from_url(core.url + "/__inspect/households")
+    message = str(info.value)
+    assert "住民記録を取得できません" in message and "404" in message
+    assert "--inspect" in message  # the hint
