@@ -37,7 +37,7 @@ from ocr.review.values import row_hash, to_cell_text
 from yomikaki.errors import InputError, Location, ValidationFailed
 from yomikaki.exports import set_cell_text
 
-CROP_MAX = (240, 44)  # px: downscaled crop size in the workbook
+CROP_MAX = (480, 44)  # px: downscaled crop size in the workbook (wide fields stay legible)
 CROP_ROW_HEIGHT = 36  # pt for rows that carry a crop
 BANDS = (  # (upper bound, name, fill colour, legend)
     (0.5, "low", "FFC7CE", "要確認：信頼度 低（0.50 未満）"),
@@ -209,6 +209,7 @@ def export_review(rows_jsonl: Path, out: Path, *, page_images_dir: Path | None =
     copied_images = False
     n_fields = n_review = n_crops = 0
     review_by_field: dict[str, int] = {}
+    crop_px: dict[str, int] = {}  # widest crop per field, to size its column
     data_rows, hashes = [], []
     hidden_cols = [index[f"tech:{n}"] for n in ("source", "page", "form", "export_id", "seq", "row_hash")]
     for seq, (row, texts, review) in enumerate(prepared, 1):
@@ -257,13 +258,14 @@ def export_review(rows_jsonl: Path, out: Path, *, page_images_dir: Path | None =
                     if img is not None:
                         ws.add_image(img, f"{get_column_letter(index['crop:' + col.field])}{r}")
                         n_crops += 1
+                        crop_px[col.field] = max(crop_px.get(col.field, 0), img.width)
                         has_crop = True
         if has_crop:
             ws.row_dimensions[r].height = CROP_ROW_HEIGHT
         for cid, value in zip(hidden_cols, (source, page, FORM_ID, export_id, seq, digest), strict=True):
             set_cell_text(ws.cell(r, cid), value)
     last_row = FIRST_DATA_ROW + len(prepared) - 1
-    _finish_review_sheet(ws, columns, last_row)
+    _finish_review_sheet(ws, columns, last_row, crop_px)
     summary = ExportSummary(out, export_id, len(prepared), len(unreadable), n_fields, n_review,
                             n_crops, images_dir if copied_images else None,
                             review_by_field=review_by_field)
@@ -307,12 +309,12 @@ def _write_header(ws, columns: list[Column]) -> None:
     first_value = next(i for i, c in enumerate(columns, 1) if c.role == "value")
     entries = [(text, colour) for _, _, colour, text in BANDS] + [("自動確定（誤りがあれば修正可）", None)]
     for offset, (text, colour) in enumerate(entries):
-        cell = ws.cell(LEGEND_ROW, first_value + offset * 2)
+        start = first_value + offset * 3
+        cell = ws.cell(LEGEND_ROW, start)
         set_cell_text(cell, text)
         if colour:
             cell.fill = PatternFill("solid", fgColor=colour)
-        ws.merge_cells(start_row=LEGEND_ROW, start_column=first_value + offset * 2,
-                       end_row=LEGEND_ROW, end_column=first_value + offset * 2 + 1)
+        ws.merge_cells(start_row=LEGEND_ROW, start_column=start, end_row=LEGEND_ROW, end_column=start + 2)
     for i, col in enumerate(columns, 1):
         cell = ws.cell(HEADER_ROW, i)
         set_cell_text(cell, col.header)
@@ -322,7 +324,7 @@ def _write_header(ws, columns: list[Column]) -> None:
     ws.row_dimensions[HEADER_ROW].height = 30
 
 
-def _finish_review_sheet(ws, columns: list[Column], last_row: int) -> None:
+def _finish_review_sheet(ws, columns: list[Column], last_row: int, crop_px: dict[str, int]) -> None:
     last_row = max(last_row, FIRST_DATA_ROW)
     first_value = next(i for i, c in enumerate(columns, 1) if c.role == "value")
     last_visible = max(i for i, c in enumerate(columns, 1) if c.role != "tech")
@@ -332,7 +334,7 @@ def _finish_review_sheet(ws, columns: list[Column], last_row: int) -> None:
         if col.role == "tech":
             dim.hidden = True
         elif col.role == "crop":
-            dim.width = 36
+            dim.width = max(14, min(70, crop_px.get(col.field, 240) / 7 + 2))  # ~7 px per width unit
         elif col.role == "key":
             dim.width = {"no": 6, "file": 18, "page_no": 6, "to_review": 7, "page_link": 10}[col.id]
         else:

@@ -75,7 +75,7 @@ def test_review_export_crops_links_dropdowns(exported, truth_rows):
     anchors = {(img.anchor._from.row + 1, img.anchor._from.col + 1) for img in ws._images}
     assert (rows["dev_0001.jpg"], headers["ゆうちょ番号（画像）"]) in anchors
     for img in ws._images:  # downscaled
-        assert img.width <= 240 and img.height <= 44
+        assert img.width <= 480 and img.height <= 44
     link = ws.cell(rows["dev_0003.jpg"], headers["ページ画像"])
     assert link.value == "開く" and link.hyperlink is not None
     target = summary.workbook.parent / link.hyperlink.target
