@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, session
+from flask import Flask, current_app, g, session
 
 from samples.core_system.config import CoreConfig
 
@@ -20,25 +20,25 @@ def _random_name(prefix: str) -> str:
     return f"{prefix}{secrets.randbelow(90) + 10}_{secrets.token_hex(3)}"
 
 
+def _random_mode() -> bool:
+    return current_app.config["CORE"].random_ids
+
+
 def uid(name: str) -> str:
     ids = g.setdefault("ids", {})
     if name not in ids:
-        ids[name] = _random_name("ctl") if g.get("random_ids") else name
+        ids[name] = _random_name("ctl") if _random_mode() else name
     return ids[name]
 
 
 def cls(name: str) -> str:
     classes = g.setdefault("classes", {})
     if name not in classes:
-        classes[name] = _random_name("c") if g.get("random_ids") else name
+        classes[name] = _random_name("c") if _random_mode() else name
     return classes[name]
 
 
 def install(app: Flask, config: CoreConfig) -> None:
-    @app.before_request
-    def _ids_mode():
-        g.random_ids = config.random_ids
-
     @app.context_processor
     def _helpers():
         return {
