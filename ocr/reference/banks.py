@@ -156,7 +156,7 @@ def _is_kana_text(text: str) -> bool:
 def bank_kind_of(code: str, zengin_name: str) -> str:
     """The form's kind for a zengin bank (by name suffix, then by code range)."""
     if code == YUCHO_CODE:
-        return "ゆうちょ"
+        return "銀行"  # ゆうちょ銀行, written in the bank block with its 店名 (〇一八) by some residents
     if code == "1000":
         return "信用金庫"  # 信金中央金庫
     for suffix, kind in _SUFFIX_KIND:
@@ -305,7 +305,7 @@ def _to_match(score: float, entry: _Entry, margin: float) -> BankMatch:
 def match_bank(name: object, kind: str | None = None, *, cutoff: float = 0.5,
                prefer: Iterable[str] = ()) -> BankMatch | None:
     """The best zengin bank for a written (OCR) name, restricted to ``kind`` when given; None if
-    nothing scores at least ``cutoff``. ``kind`` is one of BANK_KINDS (or "ゆうちょ"/"漁協").
+    nothing scores at least ``cutoff``. ``kind`` is one of BANK_KINDS (or "漁協").
 
     ``prefer``: zengin codes (e.g. the city's local institutions) that win ties of equal score;
     the score itself is unchanged, and the margin of a tie stays 0.
@@ -373,6 +373,9 @@ def _match_branch(bank_code: str, name: str, cutoff: float) -> BranchMatch | Non
     cleaned = _strip_suffix(cleaned, _BRANCH_SUFFIXES[:3])
     if not branches or not cleaned:
         return None
+    if re.fullmatch(r"\d{3}", cleaned):  # the 店番 written instead of the name
+        found = next((b for b in branches if b[0] == cleaned), None)
+        return BranchMatch(found[0], found[1], found[2], 1.0, 1.0) if found else None
     key = _name_key(cleaned)
     by_kana = _is_kana_text(cleaned)
     kana = _kana_key(cleaned) if by_kana else ""

@@ -112,7 +112,7 @@ def test_bank_records_and_names():
     assert banks.bank_by_code("2963").full_name == "中央労働金庫"
     assert banks.bank_by_code("9900").full_name == "ゆうちょ銀行"
     assert banks.bank_by_code("2963").kind == "労働金庫"
-    assert banks.bank_by_code("9900").kind == "ゆうちょ"
+    assert banks.bank_by_code("9900").kind == "銀行"  # ゆうちょ銀行 may be written in the bank block
     assert banks.bank_by_code("0000") is None
     names = [c.name for c in banks.candidates("埼玉", "農協", limit=5)]
     assert len(names) == 5 and all(n.startswith("埼玉") for n in names)  # 埼玉県(信連), 埼玉中央 …
@@ -253,3 +253,19 @@ def test_canonical_address_corrects_the_place_name_only(code, read, expected, ex
 def test_every_truth_address_is_already_canonical():
     for page in truth_accounts():
         assert postal.canonical_address(page["postal_code"], page["address"]) == (normalize_text(page["address"]), 1.0)
+
+
+def test_yucho_written_in_the_bank_block_and_branch_codes():
+    """Some residents write ゆうちょ銀行 as a bank with its 店名 (〇一八) or 店番 (018)."""
+    from ocr.validate import validate_fields
+
+    assert banks.match_bank("ゆうちょ銀行").code == "9900"
+    assert banks.match_branch("9900", "〇一八").code == "018"
+    assert banks.match_branch("9900", "018").name == "〇一八"  # the 店番 instead of the name
+    assert banks.match_branch("0017", "589").name == "越生毛呂山"
+    assert banks.match_branch("9900", "017") is None
+    page = next(p for p in truth_accounts() if p["bank_kind"] == "銀行")
+    fields = dict(page, bank_name="ゆうちょ", branch_name="〇一八", account_number="0123456")
+    assert validate_fields(fields) == {}
+    fields["branch_name"] = "017"
+    assert validate_fields(fields) == {"branch_name": ["支店名「017」はゆうちょ銀行にありません"]}
