@@ -32,6 +32,7 @@ from ocr.review.layout import (
     build_columns,
     flatten_fields,
     member_count,
+    value_fields,
 )
 from ocr.review.values import row_hash, to_cell_text
 from yomikaki.errors import InputError, Location, ValidationFailed
@@ -91,7 +92,11 @@ def read_rows(path: Path) -> list[dict]:
             if not isinstance(row, dict) or "source" not in row:
                 problems.append(f"{Location(str(path), lineno)}: 'source' を持つ JSON オブジェクトではありません")
                 continue
-            row.setdefault("page", 1)
+            try:
+                row["page"] = int(row.get("page") or 1)
+            except (TypeError, ValueError):
+                problems.append(f"{Location(str(path), lineno)}: 'page' が整数ではありません ({row.get('page')!r})")
+                continue
             row["_line"] = lineno
             rows.append(row)
     if problems:
@@ -165,6 +170,15 @@ def _page_image(row: dict, base: Path, page_images_dir: Path | None) -> Path | N
     return None
 
 
+def _prepare_images_dir(folder: Path) -> None:
+    """The workbook's own page-image folder (0700); images of an earlier export there are removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    for old in folder.iterdir():
+        if old.is_file() and old.name[:5].isdigit() and old.name[5:6] == "_":
+            old.unlink()
+
+
 def _safe_name(text: str) -> str:
     keep = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
     return keep.strip("._")[:60] or "page"
@@ -189,7 +203,6 @@ def export_review(rows_jsonl: Path, out: Path, *, page_images_dir: Path | None =
 
     prepared = []  # (row, flat texts, review paths)
     crop_fields: set[str] = set()
-    from ocr.review.layout import value_fields
     kinds = {p: k for p, _, k in value_fields(groups)}
     for row in forms:
         flat = flatten_fields(row["fields"], groups)
@@ -229,8 +242,7 @@ def export_review(rows_jsonl: Path, out: Path, *, page_images_dir: Path | None =
         page_path = _page_image(row, base, page_images_dir)
         if page_path is not None:
             if not copied_images:
-                images_dir.mkdir(parents=True, exist_ok=True)
-                os.chmod(images_dir, 0o700)
+                _prepare_images_dir(images_dir)
                 copied_images = True
             target = images_dir / f"{seq:05d}_{_safe_name(Path(source).stem)}_p{page}{page_path.suffix.lower()}"
             shutil.copyfile(page_path, target)

@@ -131,3 +131,17 @@ def test_review_export_bad_input(tmp_path):
         export_review(tmp_path / "missing.jsonl", tmp_path / "x.xlsx")
     with pytest.raises(InputError, match=r"\.xlsx"):
         export_review(rows, tmp_path / "x.csv")
+
+
+def test_review_export_again_replaces_page_images(truth_rows, tmp_path):
+    from ocr.review import export_review
+
+    rows_file, _ = truth_rows
+    first = export_review(rows_file, tmp_path / "r.xlsx")
+    names = sorted(p.name for p in first.images_dir.iterdir())
+    assert len(names) == 4 and oct(first.images_dir.stat().st_mode & 0o777) == "0o700"
+    lines = rows_file.read_text(encoding="utf-8").splitlines()
+    rows_file.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")  # one form fewer
+    second = export_review(rows_file, tmp_path / "r.xlsx")
+    assert second.forms == 3 and len(list(second.images_dir.iterdir())) == 3
+    assert (tmp_path / "r.xlsx").stat().st_mode & 0o777 == 0o600
