@@ -123,7 +123,7 @@ def _job_or_404(job_id: int):
 def _status(row) -> dict:
     percent = 100 if row["status"] == "done" else (
         row["progress"] * 100 // row["total"] if row["total"] else 0)
-    messages = {"running": f"処理中です（{row['progress']} / {row['total']} 件）",
+    messages = {"running": f"処理中です（{row['progress']} / {row['total']} 件、{percent}%）",
                 "done": "処理が完了しました", "failed": "処理に失敗しました"}
     return {"status": row["status"], "percent": percent, "processed": row["progress"],
             "total": row["total"], "message": messages.get(row["status"], row["status"]),
