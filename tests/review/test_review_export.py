@@ -145,3 +145,25 @@ def test_review_export_again_replaces_page_images(truth_rows, tmp_path):
     second = export_review(rows_file, tmp_path / "r.xlsx")
     assert second.forms == 3 and len(list(second.images_dir.iterdir())) == 3
     assert (tmp_path / "r.xlsx").stat().st_mode & 0o777 == 0o600
+
+
+def test_review_export_page_images_from_the_scan_folder(truth_rows, tmp_path):
+    from review_testkit import shared_path
+
+    from ocr.review import export_review
+
+    rows_file, truths = truth_rows
+    lines = [json.loads(x) for x in rows_file.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
+        line.pop("page_image", None)
+    rows_file.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    bare = export_review(rows_file, tmp_path / "bare.xlsx")
+    assert bare.images_dir is None
+    scans = shared_path("ocr-samples", "dev")
+    summary = export_review(rows_file, tmp_path / "linked.xlsx", page_images_dir=scans)
+    ws = load_workbook(summary.workbook)["確認"]
+    headers, rows = sheet_index(ws)
+    for source in truths:
+        link = ws.cell(rows[source], headers["ページ画像"]).hyperlink
+        copied = summary.workbook.parent / link.target
+        assert copied.read_bytes() == (scans / source).read_bytes()
