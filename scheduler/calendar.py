@@ -14,6 +14,7 @@ import calendar as _stdcal
 import csv
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import jpholiday
@@ -50,6 +51,12 @@ class CalendarConfig:
     excluded: tuple[tuple[date, str], ...] = field(default=())
 
 
+@lru_cache(maxsize=256)
+def national_holidays(year: int) -> dict[date, str]:
+    """The year's national holidays from jpholiday (slow to compute: cached per process)."""
+    return dict(jpholiday.year_holidays(year))
+
+
 def weekday_ja(day: date) -> str:
     return WEEKDAYS_JA[day.weekday()]
 
@@ -74,12 +81,21 @@ class BusinessCalendar:
         self._yearly = {md: name for md, name in self.config.yearly_holidays}
         self._dated = dict(self.config.dated_holidays)
         self._excluded = dict(self.config.excluded)
+        self._names: dict[date, str | None] = {}
+
+    def _national_name(self, day: date) -> str | None:
+        return national_holidays(day.year).get(day)
 
     # -- what kind of day ----------------------------------------------------------------
     def holiday_name(self, day: date) -> str | None:
         """National holiday, closure, local holiday or excluded date name; None otherwise."""
+        if day not in self._names:
+            self._names[day] = self._holiday_name(day)
+        return self._names[day]
+
+    def _holiday_name(self, day: date) -> str | None:
         if self.config.national_holidays:
-            name = jpholiday.is_holiday_name(day)
+            name = self._national_name(day)
             if name:
                 return name
         for closure in self.config.closures:
