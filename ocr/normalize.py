@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from ocr.reference.banks import clean_bank_name, clean_branch_name
@@ -169,6 +170,8 @@ def _application_date(raw: Any) -> str | None:
         parts = [_date_part(raw.get(k)) for k in ("year", "month", "day")]
     elif isinstance(raw, (list, tuple)) and len(raw) == 3:
         parts = [_date_part(p) for p in raw]
+    elif isinstance(raw, date):  # a spreadsheet cell typed as a date
+        return parse_date(raw).isoformat()
     else:
         if _is_empty(raw):
             return None
@@ -277,6 +280,8 @@ def _digits_field(raw: Any) -> str | None:
 def _postal_code(raw: Any) -> str | None:
     if _is_empty(raw):
         return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw).zfill(7)  # a spreadsheet number lost the leading zeros
     text = normalize_text(raw, fullwidth_space=False).replace("〒", "").replace(" ", "")
     text = re.sub(r"(?<=\d)[一ー](?=\d)", "-", text)  # the kanji 一 read for the hyphen
     digits = digits_only(text)
@@ -407,7 +412,13 @@ def get_normalizer(name: str):
 
 
 def normalize_field(key: str, raw: Any) -> Any:
-    """The canonical value of field ``key`` for a raw reading; unknown keys get ``normalize_text``."""
+    """The canonical value of field ``key`` for a raw reading; unknown keys get ``normalize_text``.
+
+    Spreadsheet cells are accepted as they come: a float like 508821.0 is the integer 508821
+    (never "5088210"), a ``datetime`` is a date.
+    """
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
     member_key = parse_member_key(key)
     if member_key is not None:
         return _MEMBER_NORMALIZERS[member_key[1]](raw)

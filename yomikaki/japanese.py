@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import jaconv
 
@@ -317,9 +317,13 @@ def parse_date(text: object) -> date:
     H31.4.30, 昭和64年1月7日, 2026-07-01, 2026/7/1, 2026年7月1日, 20260701, ``date`` objects.
     Era ranges are checked: 平成31年5月1日 and 昭和64年1月8日 are errors.
     """
+    if isinstance(text, datetime):  # a spreadsheet cell typed as a date
+        return text.date()
     if isinstance(text, date):
         return text
     original = "" if text is None else str(text).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]00:00(:00)?", original):
+        original = original[:10]  # str() of a spreadsheet datetime
     if not original:
         raise ValueError("日付が空です")
     norm = normalize_text(original, fullwidth_space=False).replace("ー", "-")
@@ -357,7 +361,7 @@ def wareki_to_iso(text: object) -> str:
 
 def iso_to_wareki(iso: object, style: str = "kanji") -> str:
     """ISO date (or ``date``) → 和暦: ``kanji`` 令和8年7月1日 (元年 for year 1), ``short`` R8.7.1."""
-    day = iso if isinstance(iso, date) else parse_date(iso)
+    day = parse_date(iso)
     era = era_of(day)
     year = day.year - era.offset
     if style == "kanji":

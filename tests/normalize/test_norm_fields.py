@@ -218,3 +218,19 @@ def test_every_seeded_address_survives_lost_or_halfwidth_spaces():
         assert unicodedata.normalize("NFKC", canonical) == unicodedata.normalize("NFKC", address)
         assert normalize_field("address", address.replace(S, "")) == canonical, address
         assert normalize_field("address", address.replace(S, " ")) == canonical, address
+
+
+def test_spreadsheet_cell_types():
+    """openpyxl / LibreOffice may hand back numbers and datetimes instead of the typed text."""
+    from datetime import date, datetime
+
+    assert normalize_field("application_date", datetime(2026, 7, 1)) == "2026-07-01"
+    assert normalize_field("application_date", date(2026, 7, 1)) == "2026-07-01"
+    assert normalize_field("household_head_birth_date", datetime(1977, 11, 8)) == "1977-11-08"
+    assert normalize_field("members.2.birth_date", "1977-11-08 00:00:00") == "1977-11-08"
+    assert normalize_field("account_number", 508821.0) == "508821"  # not 5088210: still 6 digits
+    assert normalize_field("account_number", 1508821.0) == "1508821"
+    assert normalize_field("postal_code", 600000) == "0600000"
+    assert normalize_field("postal_code", 3500214.0) == "3500214"
+    assert normalize_field("application_id", 467846212.0) == "0467846212"
+    assert normalize_field("yucho_number", 8701071.0) == "8701071"
