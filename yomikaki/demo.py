@@ -46,6 +46,7 @@ class DemoSummary:
     corrections: int = 0
     ocr_accuracy: float = 0.0
     ocr_accuracy_accepted: float = 0.0
+    straight_through_rate: float = 0.0
     items_registered: int = 0
     items_skipped_already_done: int = 0
     items_failed: int = 0
@@ -96,16 +97,30 @@ def read_forms(scans_dir: Path, rows_path: Path, registry_url: str, workers: int
     )
 
 
-def review(rows_path: Path, review_path: Path, truth_dir: Path, confirmed_path: Path) -> tuple[int, int]:
-    from ocr.review import export_review, import_review
-    from yomikaki.reviewer_simulation import simulate_reviewer
+def load_truth(truth_dir: Path) -> dict[tuple[str, int], dict]:
+    """Ground truth per (source file, page), as written by the sample-form generator."""
+    truth: dict[tuple[str, int], dict] = {}
+    for path in sorted(truth_dir.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pages = data if isinstance(data, list) else [data]
+        for number, page in enumerate(pages, start=1):
+            if page.get("form"):
+                fields = {k: v for k, v in page.items() if k not in ("form", "page", "_meta", "expected")}
+                truth[(path.name.removesuffix(".json"), int(page.get("page", number)))] = fields
+    return truth
+
+
+def review(rows_path: Path, review_path: Path, truth_dir: Path, confirmed_path: Path) -> int:
+    """Export, let a *simulated* reviewer type the true values into flagged cells, import."""
+    from ocr.review import export_review, fill_review, import_review
 
     export_review(rows_path, review_path)
     console.print(f"確認用ワークブック: {review_path}")
-    console.print("[yellow]※ ここからは模擬です: 確認が必要な項目に、正解データの値を入力します[/]")
-    edited = simulate_reviewer(review_path, truth_dir)
-    result = import_review(review_path, confirmed_path)
-    return edited, getattr(result, "corrections", edited)
+    console.print("[yellow]※ ここからは模擬です: 確認が必要な項目に、正解データの値を入力します (simulation)[/]")
+    changed = fill_review(review_path, load_truth(truth_dir), reviewer="確認者（模擬）")
+    import_review(review_path, confirmed_path)
+    console.print(f"確認済みデータ: {confirmed_path}")
+    return changed
 
 
 def register(confirmed_path: Path, core_url: str, results_path: Path):
@@ -124,10 +139,14 @@ def register(confirmed_path: Path, core_url: str, results_path: Path):
 
 
 def hours_report(html_path: Path, xlsx_path: Path) -> tuple[float, float]:
-    from scheduler.report import build_report, fiscal_year_of
+    from scheduler.report import build_report, fiscal_year, write_html, write_xlsx
 
-    report = build_report(fiscal_year=fiscal_year_of(date.today()), out=xlsx_path, html=html_path)
-    return report.total_gross_hours, report.total_net_hours
+    report = build_report(fiscal_year(date.today()))
+    write_xlsx(report, xlsx_path)
+    write_html(report, html_path)
+    gross = sum(line.gross_hours for line in report.totals)
+    net = sum(line.net_hours for line in report.totals)
+    return gross, net
 
 
 def run_demo(forms: int = 30, port: int = 0, workers: int = 2, settings: Settings | None = None) -> int:
@@ -178,18 +197,19 @@ def collect_demo(forms: int = 30, port: int = 0, workers: int = 2, settings: Set
         import ocr
 
         scores = ocr.evaluate(scans_dir / "truth", paths["rows"])
-        summary.ocr_accuracy = float(scores.get("field_accuracy", 0.0))
-        summary.ocr_accuracy_accepted = 1.0 - float(scores.get("accepted_error_rate", 0.0))
+        summary.ocr_accuracy = float(scores["overall"].get("accuracy") or 0.0)
+        summary.ocr_accuracy_accepted = 1.0 - float(scores.get("accepted_error_rate") or 0.0)
+        summary.straight_through_rate = float(scores.get("straight_through_rate") or 0.0)
 
         _step(4, "確認用ワークブックの出力 → 模擬確認 → 取り込み")
-        edited, corrections = review(paths["rows"], paths["review"], scans_dir / "truth", paths["confirmed"])
-        summary.corrections = corrections
+        summary.corrections = review(paths["rows"], paths["review"], scans_dir / "truth", paths["confirmed"])
 
         _step(5, "ロボットで基幹システムに登録")
         result = register(paths["confirmed"], core.url, paths["results"])
-        summary.items_registered = result.done_now
-        summary.items_skipped_already_done = result.skipped
-        summary.items_failed = result.failed
+        summary.items_registered = result.totals.get("done", 0)
+        summary.items_skipped_already_done = result.totals.get("skipped", 0)
+        summary.items_failed = sum(result.totals.get(k, 0) for k in ("business_error", "system_error", "in_doubt"))
+        summary.paths["run_id"] = result.run_id
         registered = core.inspect("applications")
         summary.paths["core_applications"] = str(len(registered))
     finally:
@@ -216,6 +236,7 @@ def print_summary(s: DemoSummary) -> None:
         ("除外したページ (理由別)", rejected),
         ("自動確定した項目", f"{s.fields_auto_accepted} / {s.fields_total}"),
         ("確認に回した項目", str(s.fields_reviewed)),
+        ("自動確定率 (straight-through)", f"{s.straight_through_rate:.1%}"),
         ("確認で修正した項目 (模擬)", str(s.corrections)),
         ("OCR 正解率 (全項目)", f"{s.ocr_accuracy:.1%}"),
         ("OCR 正解率 (自動確定分)", f"{s.ocr_accuracy_accepted:.2%}"),
