@@ -348,3 +348,18 @@ def test_review_import_again_does_not_count_reviewer_time_twice(exported, tmp_pa
     # the first import counted the accepted rows, the second only the rest, the third nothing
     assert len(minutes) == 2 and sum(minutes) == pytest.approx(second.fields_reviewed * 0.5)
     assert 0 < minutes[1] < minutes[0] + minutes[1]
+
+
+def test_review_import_accepts_what_reviewers_type(exported, tmp_path):
+    """和暦 dates and full-width digits, as docs/review.md promises, come out canonical."""
+    import jaconv
+
+    summary, truths = exported
+    y, m, d = (int(x) for x in truths["dev_0001.jpg"]["application_date"].split("-"))
+    account = truths["dev_0002.jpg"]["account_number"]
+    edits = truth_edits(truths) | {("dev_0001.jpg", "申請日"): f"令和{y - 2018}年{m}月{d}日",
+                                   ("dev_0002.jpg", "口座番号"): jaconv.h2z(account, digit=True)}
+    result = import_review(reviewer_edit(summary.workbook, tmp_path / "e.xlsx", edits), tmp_path / "c.jsonl")
+    assert result.rows_accepted == 4
+    for row in read_jsonl(tmp_path / "c.jsonl"):
+        assert row == _truth_row(row["source"], truths[row["source"]])
