@@ -47,3 +47,32 @@ def test_robots_items_of_a_dead_runner_become_in_doubt():
     assert db.get(q.WorkItem, a.id).status == "in_doubt" and db.get(q.WorkItem, a.id).needs_check
     assert db.get(q.WorkItem, b.id).status == "in_progress"
     db.close()
+
+
+def test_robots_in_doubt_items_without_check_are_held_for_a_person(tmp_path, core_credentials):
+    from pathlib import Path
+
+    from robots.runner import run_scenario
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "benefit_registration.yaml"
+    text = scenario.read_text(encoding="utf-8")
+    no_check = tmp_path / "no_check.yaml"
+    no_check.write_text(text[: text.index("\ncheck:")] + "\n", encoding="utf-8")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text('{"application_id": "1234567890", "application_date": "2026-07-01", '
+                    '"account_holder_kana": "ア"}\n', encoding="utf-8")
+    db = session_factory()()
+    q.enqueue(db, "benefit-registration", "crashed-run", [("1234567890", {})])
+    db.commit()
+    item = q.claim(db, "benefit-registration", "crashed-run", "otherhost:1:crashed-run:0", 1)
+    db.close()
+    # the lease has expired and nobody can say whether the registration went through
+    import time
+
+    time.sleep(1.1)
+    result = run_scenario(no_check, input_path=rows, overrides={"core_url": "http://127.0.0.1:9"}, progress=False)
+    assert result.held == ["1234567890"] and result.totals["in_doubt"] == 1 and not result.ok
+    db = session_factory()()
+    held = db.get(q.WorkItem, item.id)
+    assert held.status == "in_doubt" and held.attempts == 1  # never submitted blindly
+    db.close()
