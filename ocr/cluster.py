@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
 import os
 import socket
 from collections import deque
@@ -77,7 +78,9 @@ def make_executor(workers: int = 1, cluster: str | None = None, *, retries: int 
     if not cluster:
         if workers < 1:
             raise ConfigError(f"--workers は 1 以上にしてください (指定: {workers})")
-        return ProcessPoolExecutor(max_workers=workers)
+        # forkserver, not fork: the caller may have threads (the scheduler service, a Dask
+        # client) and forking a threaded process can deadlock the child.
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
     if not is_cluster_address(cluster):
         raise ConfigError(
             f"Dask クラスタのアドレスが正しくありません: {cluster!r} (例: tcp://192.168.1.20:8786)"
