@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import shared_path
+from norm_testkit import shared_path
 
 from ocr.reference import banks, postal
 from ocr.validate import yucho_branch_name, yucho_to_bank_account

@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import shared_path
+from norm_testkit import shared_path
 
 from ocr.normalize import normalize_field, normalize_fields
 from ocr.validate import (
