@@ -116,7 +116,7 @@ def run_now(
     """ジョブを今すぐ1回実行します (記録・警告は定期実行と同じ)。"""
     from scheduler import runner
     from scheduler.jobs_file import load_jobs
-    from scheduler.service import sync_baselines
+    from scheduler.service import pid_alive, sync_baselines
     from scheduler.state import get_state
     from yomikaki.errors import RunAborted
     from yomikaki.settings import get_settings
@@ -125,7 +125,7 @@ def run_now(
     loaded = load_jobs(_jobs_path(jobs))
     spec = loaded.job(job_id)
     state = get_state(job_id, settings)
-    if state and state.last_status == "running" and state.running_pid and _alive(state.running_pid):
+    if state and state.last_status == "running" and state.running_pid and pid_alive(state.running_pid):
         raise RunAborted(f"ジョブ {job_id} は実行中です (pid {state.running_pid})。終わってから実行してください")
     sync_baselines(loaded, settings)
     outcome = runner.run_job(runner.job_payload(spec, loaded.timezone), trigger="run-now")
@@ -134,18 +134,6 @@ def run_now(
                   + (f" {outcome.message}" if outcome.message else ""))
     if outcome.status == "error":
         raise typer.Exit(1)
-
-
-def _alive(pid: int) -> bool:
-    import os
-
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def status(

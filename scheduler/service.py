@@ -128,6 +128,37 @@ def record_missed(job, fire_times: list[datetime], settings: Settings, why: str)
                      last_scheduled_for=fire_times[-1])
 
 
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_cut_off_run(job, settings: Settings) -> bool:
+    """A run left "running" by a scheduler that died (SIGKILL, power loss) gets an alert."""
+    state = get_state(job.id, settings)
+    if state is None or state.last_status != "running":
+        return False
+    if state.running_pid and state.running_pid != os.getpid() and pid_alive(state.running_pid):
+        return False  # e.g. a `schedule run-now` still going on
+    started = as_utc(state.last_started_at)
+    local = started.astimezone(ZoneInfo(settings.scheduler.timezone)) if started else None
+    update_state(job.id, settings, last_status="interrupted", running_pid=None, last_ended_at=now_utc(),
+                 last_message="終了が記録されないまま止まりました")
+    alerts.raise_alert(
+        "interrupted", job.id,
+        f"{job.name}: {local:%Y-%m-%d %H:%M} に始まった実行は、スケジューラが止まったため終了が記録されていません。"
+        "結果を確認し、必要なら schedule run-now で再実行してください" if local else
+        f"{job.name}: 前回の実行の終了が記録されていません",
+        settings=settings,
+    )
+    return True
+
+
 def stored_job_ids(settings: Settings) -> list[str]:
     """Ids in the job store, read without unpickling (a corrupt row must not hide its id)."""
     engine = get_engine(settings)
@@ -185,6 +216,7 @@ def register_jobs(scheduler, loaded: LoadedJobs, settings: Settings, now: dateti
     for job in loaded.jobs:
         if not job.enabled:
             continue
+        recover_cut_off_run(job, settings)
         plan = plan_catch_up(job, loaded, settings, now)
         record_missed(job, plan.missed, settings, "停止中で猶予時間を過ぎました")
         options = {}

@@ -124,6 +124,21 @@ def test_sigterm_beyond_the_shutdown_grace_records_the_interruption(workdir, db,
     assert db_rows(db, "SELECT kind FROM scheduler_alerts WHERE job_id='stuck'") == [("interrupted",)]
 
 
+def test_a_run_cut_off_by_a_crash_is_reported_at_the_next_start(workdir, db, started):
+    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("crash", every_seconds(2), sleep=60))
+    first = started(workdir, jobs)
+    assert wait_until(lambda: any(e["event"] == "start" for e in lines(workdir / "out.jsonl")), 15)
+    first.kill()  # SIGKILL mid-run: nothing could be recorded
+    assert db_rows(db, "SELECT last_status FROM scheduler_job_state WHERE job_id='crash'") == [("running",)]
+    write_jobs(jobs, job_yaml("crash", every_seconds(30), sleep=60))
+    second = started(workdir, jobs)
+    second.wait_for("スケジューラを開始しました")
+    assert second.stop() == 0
+    alerts = db_rows(db, "SELECT kind, message FROM scheduler_alerts WHERE job_id='crash'")
+    assert [a[0] for a in alerts] == ["interrupted"] and "run-now" in alerts[0][1]
+    assert db_rows(db, "SELECT last_status FROM scheduler_job_state WHERE job_id='crash'") == [("interrupted",)]
+
+
 def _down_then_restart(workdir, db, started, grace: str, delay_after_fire: float):
     """Run the scheduler once, stop it, let the job's time pass while down, start again."""
     jobs = workdir / "jobs.yaml"
