@@ -36,6 +36,7 @@ class ScanProfile:
     noise_sigma: float = 1.5
     mode: str = "RGB"               # RGB, L (grayscale) or 1 (fax-like 1-bit)
     perspective_px: int = 0         # corners moved by up to this much (a slanted or lifted page)
+    scale: float = 1.0              # < 1 when the form was printed "fit to page"
     effects: list[str] = field(default_factory=list)
 
     @property
@@ -47,7 +48,7 @@ class ScanProfile:
                 "shift_px": [int(self.shift_px[0]), int(self.shift_px[1])],
                 "upside_down": self.upside_down, "blur": self.blur,
                 "noise_sigma": round(self.noise_sigma, 2), "fax": self.fax,
-                "perspective_px": self.perspective_px,
+                "perspective_px": self.perspective_px, "scale": round(self.scale, 3),
                 "degradations": list(self.effects), "mode": self.mode}
 
 
@@ -62,6 +63,7 @@ def random_profile(rng: random.Random, heavy: bool, dpi: int = DPI) -> ScanProfi
             noise_sigma=rng.uniform(1.5, 4.0),
             mode=rng.choices(("RGB", "L"), weights=(65, 35))[0], effects=effects,
             perspective_px=rng.randint(8, 30) if rng.random() < 0.4 else 0,
+            scale=rng.uniform(0.95, 0.99) if rng.random() < 0.25 else 1.0,
         )
     return ScanProfile(
         dpi=dpi, rotation_deg=rng.uniform(-1.2, 1.2),
@@ -207,7 +209,7 @@ def _geometry(img: np.ndarray, profile: ScanProfile, rng: random.Random) -> np.n
     scale = profile.dpi / DPI
     out_w, out_h = round(w * scale), round(h * scale)
     angle = profile.rotation_deg + (180.0 if profile.upside_down else 0.0)
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale * profile.scale)
     matrix[0, 2] += (out_w - w) / 2 + profile.shift_px[0] * scale
     matrix[1, 2] += (out_h - h) / 2 + profile.shift_px[1] * scale
     background = rng.randint(238, 252)  # scanner lid

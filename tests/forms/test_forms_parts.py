@@ -147,6 +147,12 @@ def test_scan_profiles_geometry_dpi_and_modes():
     # the registration mark of the top-left corner is now at the bottom right
     x, y, s = layout.MARKS[0]
     assert flipped[3508 - y - s + 10: 3508 - y - 10, 2480 - x - s + 10: 2480 - x - 10].mean() < 60
+    # printed "fit to page": the mark moves towards the centre by the scale
+    shrunk = np.asarray(degrade.scan(page, random.Random(0), degrade.ScanProfile(scale=0.95, blur=False,
+                                                                                 noise_sigma=0)).convert("L"))
+    cx, cy = 1240 + (x + s / 2 - 1240) * 0.95, 1754 + (y + s / 2 - 1754) * 0.95
+    assert shrunk[int(cy) - 20: int(cy) + 20, int(cx) - 20: int(cx) + 20].mean() < 60
+    assert shrunk[y + 2: y + 12, x + 2: x + 12].mean() > 200  # the old place is paper now
 
 
 def test_same_seed_same_files_other_seed_other_files(tmp_path):
