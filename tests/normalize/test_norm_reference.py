@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from norm_testkit import shared_path
+from norm_testkit import truth_pages
 
 from ocr.reference import banks, postal
 from ocr.validate import yucho_branch_name, yucho_to_bank_account
@@ -13,13 +11,7 @@ from yomikaki.japanese import normalize_text
 
 
 def truth_accounts() -> list[dict]:
-    out = []
-    for path in sorted(shared_path("ocr-samples", "dev", "truth").glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for page in data if isinstance(data, list) else [data]:
-            if page.get("form") == "benefit-application":
-                out.append(page)
-    return out
+    return [page for _name, page in truth_pages()]
 
 
 def test_every_truth_bank_and_branch_is_in_zengin():

@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from norm_testkit import shared_path
+from norm_testkit import truth_pages
 
 from ocr.normalize import normalize_field, normalize_fields
 from ocr.validate import (
@@ -26,14 +26,7 @@ NON_FIELD_KEYS = {"form", "page", "_meta", "expected"}
 
 
 def truth_forms() -> list[tuple[str, dict]]:
-    forms = []
-    for path in sorted(shared_path("ocr-samples", "dev", "truth").glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for page in data if isinstance(data, list) else [data]:
-            if page.get("form") == "benefit-application":
-                forms.append((f"{path.name}#{page.get('page', 1)}",
-                              {k: v for k, v in page.items() if k not in NON_FIELD_KEYS}))
-    return forms
+    return [(name, {k: v for k, v in page.items() if k not in NON_FIELD_KEYS}) for name, page in truth_pages()]
 
 
 def _first(predicate) -> dict:
