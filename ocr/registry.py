@@ -35,7 +35,12 @@ __all__ = ["Registry", "cross_check", "load_registry", "registry_fields"]
 FORM_MEMBER_ROWS = 4
 CSV_COLUMNS = ("application_id", "postal_code", "address", "name", "kana", "relation", "birth_date")
 CSV_HEADERS_JA = ("申請書番号", "郵便番号", "住所", "氏名", "カナ氏名", "続柄", "生年月日")
-_HEADER_ALIASES = dict(zip(CSV_HEADERS_JA, CSV_COLUMNS, strict=True)) | {c: c for c in CSV_COLUMNS}
+_HEADER_ALIASES = dict(zip(CSV_HEADERS_JA, CSV_COLUMNS, strict=True)) | {c: c for c in CSV_COLUMNS} | {
+    # other spellings met in registry exports
+    "申請番号": "application_id", "〒": "postal_code", "郵便": "postal_code", "住所地": "address",
+    "世帯員氏名": "name", "フリガナ": "kana", "カナ": "kana", "氏名カナ": "kana", "氏名（カナ）": "kana",
+    "世帯主との続柄": "relation", "生年月日（西暦）": "birth_date", "生年月日（和暦）": "birth_date",
+}
 
 
 class Registry:

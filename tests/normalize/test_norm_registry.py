@@ -164,3 +164,20 @@ def test_registry_of_a_system_without_inspect_says_what_to_do(start_core_system)
     message = str(info.value)
     assert "住民記録を取得できません" in message and "404" in message
     assert "--inspect" in message  # the hint
+
+
+def test_csv_export_with_other_headers_and_wareki_dates(tmp_path):
+    path = tmp_path / "jumin.csv"
+    path.write_bytes((
+        "申請番号,〒,住所,世帯員氏名,フリガナ,世帯主との続柄,生年月日（和暦）\n"
+        "4678462120,350-0214,埼玉県坂戸市千代田3丁目12番5号,斎藤 真理,ｻｲﾄｳ ﾏﾘ,本人,昭和52年11月8日\n"
+        "4678462120,350-0214,埼玉県坂戸市千代田3丁目12番5号,斎藤 一郎,サイトウ イチロウ,夫,S50.1.2\n"
+    ).encode("cp932"))
+    household = Registry.from_url(path).lookup("4678462120")
+    assert household == {
+        "application_id": "4678462120", "postal_code": "3500214", "address": "埼玉県坂戸市千代田3丁目12番5号",
+        "members": [
+            {"name": f"斎藤{S}真理", "kana": f"サイトウ{S}マリ", "relation": "本人", "birth_date": "1977-11-08"},
+            {"name": f"斎藤{S}一郎", "kana": f"サイトウ{S}イチロウ", "relation": "夫", "birth_date": "1975-01-02"},
+        ],
+    }
