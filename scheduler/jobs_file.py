@@ -219,8 +219,8 @@ class WhenSpec(_Model):
 
 class OcrSpec(_Model):
     inputs: list[str]
-    template: str
-    out: str | None = None
+    template: str = Field(description="template name (benefit-application) or YAML path")
+    out: str | None = Field(None, description="output folder; each run writes rows-<timestamp>.jsonl there")
 
 
 class RunSpec(_Model):
@@ -467,7 +467,8 @@ def _check_targets(run: RunSpec, base_dir: Path, where: str, problems: list[str]
         if run.input and not resolve_path(run.input, base_dir).exists():
             warnings.append(f"{where}: 入力ファイル '{run.input}' はまだありません (実行時に必要です)")
     elif run.ocr:
-        if not resolve_path(run.ocr.template, base_dir).exists():
+        looks_like_path = run.ocr.template.endswith((".yaml", ".yml")) or "/" in run.ocr.template
+        if looks_like_path and not resolve_path(run.ocr.template, base_dir).exists():
             problems.append(f"{where}: テンプレート '{run.ocr.template}' が見つかりません")
         for folder in run.ocr.inputs:
             if not resolve_path(folder, base_dir).exists():

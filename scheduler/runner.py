@@ -72,6 +72,11 @@ def _counts(result: Any) -> tuple[int, int, int]:
                 return len(value)
         return None
 
+    statuses = getattr(result, "statuses", None)
+    if isinstance(statuses, dict) and isinstance(getattr(result, "pages", None), int):  # ocr.ExtractSummary
+        total = result.pages - int(statuses.get("blank", 0))
+        done = int(statuses.get("ok", 0))
+        return total, done, max(total - done, 0)
     totals = getattr(result, "totals", None)
     if isinstance(totals, dict):  # robots.RunResult
         failed = sum(int(totals.get(k, 0) or 0) for k in ("business_error", "system_error", "in_doubt", "failed"))
@@ -115,12 +120,9 @@ def _execute(run: dict[str, Any], job_id: str) -> Any:
     import ocr
 
     spec = run["ocr"]
-    return ocr.extract(
-        [Path(p) for p in spec["inputs"]],
-        template=Path(spec["template"]),
-        out=Path(spec["out"]) if spec.get("out") else None,
-        progress=False,
-    )
+    folder = Path(spec["out"]) if spec.get("out") else get_settings().outputs_dir / "ocr" / job_id
+    out = folder / f"rows-{datetime.now():%Y%m%d-%H%M%S}.jsonl"  # one file per run, none overwritten
+    return ocr.extract([Path(p) for p in spec["inputs"]], template=spec["template"], out=out, progress=False)
 
 
 def _max_run_id(settings: Settings) -> int:
