@@ -106,7 +106,7 @@ def plan_catch_up(job, loaded: LoadedJobs, settings: Settings, now: datetime) ->
     return CatchUp(run_now=within[-1] if within else None, missed=beyond)
 
 
-def record_missed(job, fire_times: list[datetime], settings: Settings, why: str) -> None:
+def record_missed(job, fire_times: list[datetime], settings: Settings, why: str, *, set_status: bool = True) -> None:
     tz = ZoneInfo(settings.scheduler.timezone)
     if len(fire_times) > 3:  # one alert for a long outage, not one per fire time
         first, last = (t.astimezone(tz) for t in (fire_times[0], fire_times[-1]))
@@ -123,9 +123,11 @@ def record_missed(job, fire_times: list[datetime], settings: Settings, why: str)
                 "missed", job.id, f"{job.name}: {local:%Y-%m-%d %H:%M} の実行が行われませんでした ({why})",
                 scheduled_for=fire_time, settings=settings,
             )
-    if fire_times:
+    if fire_times and set_status:
         update_state(job.id, settings, last_accounted=fire_times[-1], last_status="missed",
                      last_scheduled_for=fire_times[-1])
+    elif fire_times:  # the job is still running: keep its "running" state
+        update_state(job.id, settings, last_accounted=fire_times[-1])
 
 
 def pid_alive(pid: int) -> bool:
@@ -238,7 +240,7 @@ def register_jobs(scheduler, loaded: LoadedJobs, settings: Settings, now: dateti
 
 
 def add_listeners(scheduler, loaded: LoadedJobs, settings: Settings) -> None:
-    from apscheduler.events import EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED
 
     jobs = {j.id: j for j in loaded.jobs}
 
@@ -252,10 +254,13 @@ def add_listeners(scheduler, loaded: LoadedJobs, settings: Settings) -> None:
                 update_state(job.id, settings, last_accounted=latest, last_scheduled_for=latest)
             elif event.code == EVENT_JOB_MISSED:
                 record_missed(job, [event.scheduled_run_time], settings, "猶予時間を過ぎました")
+            elif event.code == EVENT_JOB_MAX_INSTANCES:
+                record_missed(job, list(event.scheduled_run_times), settings, "前回の実行がまだ終わっていません",
+                              set_status=False)
         except Exception:
             log.exception("ジョブの記録に失敗しました: %s", event.job_id)
 
-    scheduler.add_listener(on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED)
+    scheduler.add_listener(on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
 
 
 class Service:

@@ -104,13 +104,16 @@ def test_standby_takes_over_when_the_active_one_dies(workdir, db, started):
 
 
 def test_sigterm_lets_a_running_job_finish(workdir, db, started):
-    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("long", every_seconds(2), sleep=3))
+    jobs = write_jobs(workdir / "jobs.yaml", job_yaml("long", every_seconds(1), sleep=2.5))
     service = started(workdir, jobs)
     assert wait_until(lambda: any(e["event"] == "start" for e in lines(workdir / "out.jsonl")), 15)
+    time.sleep(1.5)  # the next second's run is refused: the job is still running (max_instances=1)
     assert service.stop() == 0
     events = lines(workdir / "out.jsonl")
     assert [e["event"] for e in events] == ["start", "end"]  # finished, and nothing new started
     assert db_rows(db, "SELECT status FROM hours_runs WHERE job_id='long'") == [("ok",)]
+    skipped = db_rows(db, "SELECT message FROM scheduler_alerts WHERE job_id='long' AND kind='missed'")
+    assert skipped and all("前回の実行がまだ終わっていません" in m for (m,) in skipped)
 
 
 def test_sigterm_beyond_the_shutdown_grace_records_the_interruption(workdir, db, started):
@@ -139,43 +142,36 @@ def test_a_run_cut_off_by_a_crash_is_reported_at_the_next_start(workdir, db, sta
     assert db_rows(db, "SELECT last_status FROM scheduler_job_state WHERE job_id='crash'") == [("interrupted",)]
 
 
-def _down_then_restart(workdir, db, started, grace: str, delay_after_fire: float):
-    """Run the scheduler once, stop it, let the job's time pass while down, start again."""
+def test_restart_after_downtime_within_and_beyond_grace(workdir, db, started):
+    """Two jobs whose time came while the scheduler was down: one still within its grace runs
+    once; the other, beyond its grace, is recorded as missed with an alert."""
     jobs = workdir / "jobs.yaml"
-    write_jobs(jobs, job_yaml("daily", daily_at(next_whole_second(3600)), grace=grace))
+    later = daily_at(next_whole_second(3600))
+    write_jobs(jobs, job_yaml("within", later, grace="60", out="within.jsonl"),
+               job_yaml("beyond", later, grace="1", out="beyond.jsonl"))
     first = started(workdir, jobs)
     first.wait_for("スケジューラを開始しました")
     assert first.stop() == 0
     fire = next_whole_second(1)
-    write_jobs(jobs, job_yaml("daily", daily_at(fire), grace=grace))  # today, while we are down
+    write_jobs(jobs, job_yaml("within", daily_at(fire), grace="60", out="within.jsonl"),
+               job_yaml("beyond", daily_at(fire), grace="1", out="beyond.jsonl"))  # today, while down
     sleep_until(fire)
-    time.sleep(delay_after_fire)
+    time.sleep(2.5)
     second = started(workdir, jobs)
     second.wait_for("スケジューラを開始しました")
-    return second, fire
-
-
-def test_restart_within_grace_runs_the_missed_run_once(workdir, db, started):
-    service, fire = _down_then_restart(workdir, db, started, grace="60", delay_after_fire=1.0)
-    assert wait_until(lambda: any(e["event"] == "end" for e in lines(workdir / "out.jsonl")), 15)
+    assert wait_until(lambda: any(e["event"] == "end" for e in lines(workdir / "within.jsonl")), 15)
     time.sleep(1.5)
-    assert service.stop() == 0
-    assert [e["event"] for e in lines(workdir / "out.jsonl")] == ["start", "end"]
-    assert db_rows(db, "SELECT status FROM hours_runs WHERE job_id='daily'") == [("ok",)]
-    assert db_rows(db, "SELECT count(*) FROM scheduler_alerts WHERE kind='missed'") == [(0,)]
-
-
-def test_restart_beyond_grace_records_a_missed_run_with_an_alert(workdir, db, started):
-    service, fire = _down_then_restart(workdir, db, started, grace="1", delay_after_fire=2.5)
-    time.sleep(2)
-    assert service.stop() == 0
-    assert lines(workdir / "out.jsonl") == []
+    assert second.stop() == 0
+    # within the grace: exactly one run
+    assert [e["event"] for e in lines(workdir / "within.jsonl")] == ["start", "end"]
+    assert db_rows(db, "SELECT status FROM hours_runs WHERE job_id='within'") == [("ok",)]
+    # beyond the grace: no run, a missed-run alert and state
+    assert lines(workdir / "beyond.jsonl") == []
     missed = db_rows(db, "SELECT job_id, message FROM scheduler_alerts WHERE kind='missed'")
-    assert len(missed) == 1 and missed[0][0] == "daily"
+    assert len(missed) == 1 and missed[0][0] == "beyond"
     assert fire.strftime("%H:%M") in missed[0][1]
-    assert db_rows(db, "SELECT last_status FROM scheduler_job_state WHERE job_id='daily'") == [("missed",)]
-    status = CliRunner().invoke(app, ["schedule", "status", "--jobs", str(workdir / "jobs.yaml")],
-                                env={"COLUMNS": "200"})
+    assert db_rows(db, "SELECT last_status FROM scheduler_job_state WHERE job_id='beyond'") == [("missed",)]
+    status = CliRunner().invoke(app, ["schedule", "status", "--jobs", str(jobs)], env={"COLUMNS": "200"})
     assert status.exit_code == 0 and "実行漏れ" in status.output
 
 
