@@ -10,21 +10,33 @@ import typer
 from samples.core_system.config import CoreConfig
 
 
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+
+
 def run(config: CoreConfig, *, host: str = "127.0.0.1", port: int = 8765) -> None:
     from werkzeug.serving import make_server
 
     from samples.core_system.app import create_app
     from samples.core_system.db import summary
+    from yomikaki.errors import ConfigError
 
+    message = f"ポート {port} で待ち受けできません（{host}）"
+    hint = "使用中です。--port で別の番号を指定してください"
+    try:
+        _check_port(host, port)  # before seeding, and instead of werkzeug's English exit
+    except OSError as exc:
+        raise ConfigError(message, hint=hint) from exc
     app = create_app(config)
     counts = summary(config.db)
     try:
         server = make_server(host, port, app, threaded=True)
-    except (OSError, SystemExit) as exc:  # werkzeug exits when the port is taken
-        from yomikaki.errors import ConfigError
-
-        raise ConfigError(f"ポート {port} で待ち受けできません（{host}）",
-                          hint="使用中です。--port で別の番号を指定してください") from exc
+    except (OSError, SystemExit) as exc:
+        raise ConfigError(message, hint=hint) from exc
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{server.server_port}"
     faults = []
     if config.fault_rate:

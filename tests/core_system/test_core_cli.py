@@ -34,3 +34,22 @@ def test_startup_prints_url_and_demo_login(start_core_system, tmp_path):
     from samples.core_system.seed import generate_households
 
     assert households == sorted(generate_households(5, 30), key=lambda h: h["household_no"])
+
+
+def test_port_in_use_is_a_clear_error(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "yomikaki", "sample-system", "serve", "--port", str(port),
+             "--db", str(tmp_path / "core.db")],
+            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    assert f"ポート {port} で待ち受けできません" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "core.db").exists()  # nothing seeded for nothing
