@@ -14,14 +14,53 @@ import yaml
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("YOMIKAKI_SHARED_DIR", REPO.parent / "shared"))
+DEV_ROLES = ("dev_0001.jpg", "dev_0002.jpg", "dev_0003.jpg", "dev_0004.jpg", "dev_0005.jpg", "dev_0006.jpg",
+             "dev_0008.png")
+_generated: Path | None = None
 
 
-def shared_path(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"../shared not available: {path}")
-    return path
+def dev_dir() -> Path:
+    """The dev scans with truth: ../shared's, or (without ../shared) forms from the repo's generator.
+
+    The generated set is named like the dev files the tests use, by role: dev_0001 pays into
+    ゆうちょ (a number with a leading zero) and has several members, dev_0002 a bank account and
+    several members, dev_0008 is a PNG.
+    """
+    global _generated
+    shared = SHARED / "ocr-samples" / "dev"
+    if (shared / "truth").is_dir():
+        return shared
+    if _generated is None:
+        _generated = _generate_dev()
+    return _generated
+
+
+def _generate_dev() -> Path:
+    import tempfile
+
+    try:
+        from samples.forms.generator import default_households, generate_batch
+    except ImportError as exc:
+        pytest.skip(f"neither ../shared nor the form generator is available: {exc}")
+    gen = Path(tempfile.mkdtemp(prefix="yomikaki-review-dev-"))
+    scans = generate_batch(default_households(), gen / "raw", count=14, seed=3)
+    truths = {p: json.loads((p.parent / "truth" / f"{p.name}.json").read_text(encoding="utf-8")) for p in scans}
+    yucho = [p for p in scans if truths[p].get("yucho_number") and len(truths[p]["members"]) >= 2]
+    bank = [p for p in scans if truths[p].get("account_number") and len(truths[p]["members"]) >= 2]
+    rest = [p for p in scans if p not in yucho[:1] + bank[:1]]
+    if not yucho or not bank or len(rest) < 5:
+        pytest.skip("the generated forms do not cover the roles the tests need")
+    picks = [yucho[0], bank[0], *rest[:5]]
+    (gen / "truth").mkdir()
+    for name, src in zip(DEV_ROLES, picks, strict=True):
+        truth = truths[src]
+        if name == "dev_0001.jpg":  # the role needs a leading zero (7 digits, still a valid number)
+            truth["yucho_number"] = "0" + truth["yucho_number"][-6:]
+        with Image.open(src) as img:
+            img.convert("RGB").save(gen / name)
+        (gen / "truth" / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return gen
 
 
 TEMPLATE = REPO / "samples" / "forms" / "benefit-application" / "template.yaml"
@@ -39,7 +78,7 @@ CONFIDENCE = {"application_date": 0.86, "phone": 0.62, "bank_name": 0.93, "accou
 
 
 def truth_fields(name: str) -> dict:
-    truth = json.loads(shared_path("ocr-samples", "dev", "truth", f"{name}.json").read_text(encoding="utf-8"))
+    truth = json.loads((dev_dir() / "truth" / f"{name}.json").read_text(encoding="utf-8"))
     return {k: v for k, v in truth.items() if k not in TRUTH_KEYS_SKIP}
 
 
@@ -72,7 +111,7 @@ def build_rows(folder: Path, names: list[str], *, mistakes: bool = True) -> tupl
     zones = _zones()
     truths, lines = {}, []
     for name in names:
-        scan = shared_path("ocr-samples", "dev", name)
+        scan = dev_dir() / name
         truth = truth_fields(name)
         truths[name] = truth
         fields = json.loads(json.dumps(truth))

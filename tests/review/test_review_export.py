@@ -148,7 +148,7 @@ def test_review_export_again_replaces_page_images(truth_rows, tmp_path):
 
 
 def test_review_export_page_images_from_the_scan_folder(truth_rows, tmp_path):
-    from review_testkit import shared_path
+    from review_testkit import dev_dir
 
     from ocr.review import export_review
 
@@ -159,7 +159,7 @@ def test_review_export_page_images_from_the_scan_folder(truth_rows, tmp_path):
     rows_file.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
     bare = export_review(rows_file, tmp_path / "bare.xlsx")
     assert bare.images_dir is None
-    scans = shared_path("ocr-samples", "dev")
+    scans = dev_dir()
     summary = export_review(rows_file, tmp_path / "linked.xlsx", page_images_dir=scans)
     ws = load_workbook(summary.workbook)["確認"]
     headers, rows = sheet_index(ws)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from review_testkit import read_jsonl, reviewer_edit, shared_path, sheet_index, truth_fields
+from review_testkit import dev_dir, read_jsonl, reviewer_edit, sheet_index, truth_fields
 
 from ocr.review import export_review, import_review
 from ocr.review.corrections import corrections_for
@@ -21,7 +21,7 @@ def test_review_export_from_real_pipeline_output(tmp_path):
         from ocr.extract import extract
     except ImportError as exc:  # the pipeline is another package of this repo
         pytest.skip(f"ocr.extract not available: {exc}")
-    scans = [shared_path("ocr-samples", "dev", name) for name in SCANS]
+    scans = [dev_dir() / name for name in SCANS]
     rows_file = tmp_path / "ocr" / "rows.jsonl"
     extract(scans, out=rows_file, progress=False)
     rows = read_jsonl(rows_file)
