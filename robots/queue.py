@@ -134,9 +134,11 @@ def recover_abandoned(session: Session, queue: str) -> list[str]:
     found = []
     for item in session.scalars(select(WorkItem).where(WorkItem.queue == queue, WorkItem.status == "in_progress")):
         owner = (item.lease_owner or "::").split(":")
-        dead_here = owner[0] == host and owner[1].isdigit() and not _pid_alive(int(owner[1]))
-        expired = item.lease_expires is not None and _aware(item.lease_expires) < now()
-        if dead_here or expired or item.lease_owner is None:
+        if owner[0] == host and owner[1].isdigit():  # this machine: the owner's process tells
+            abandoned = not _pid_alive(int(owner[1]))
+        else:  # another machine (or unknown): the lease tells
+            abandoned = item.lease_expires is None or _aware(item.lease_expires) < now()
+        if abandoned:
             item.status, item.needs_check, item.updated_at = "in_doubt", True, now()
             item.error = "実行が途中で止まったため結果が分かりません"
             found.append(item.reference)

@@ -282,11 +282,13 @@ def _record_ledger(scenario, run_id, started, ended, status, totals, settings, j
         from scheduler.ledger import record_run
     except ImportError:
         return
+    failed = totals["business_error"] + totals["system_error"] + totals["in_doubt"]
+    ledger_status = {"aborted": "error", "interrupted": "interrupted"}.get(status, "failed_items" if failed else "ok")
     try:
         record_run(process_id=scenario.spec.process_id or scenario.queue_name, kind="robot", job_id=job_id,
-                   started_at=started, ended_at=ended, status=status,
+                   started_at=started, ended_at=ended, status=ledger_status,
                    items_total=totals["total"], items_done=totals["done"],
-                   items_failed=totals["business_error"] + totals["system_error"],
+                   items_failed=totals["business_error"] + totals["system_error"],  # held: not failed yet
                    manual_minutes_per_item=scenario.spec.manual_minutes, run_ref=run_id, settings=settings)
     except Exception as exc:  # noqa: BLE001 - the ledger must never break a finished run
         log.warning("削減時間の記録に失敗しました: %s", exc)

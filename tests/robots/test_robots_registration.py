@@ -62,6 +62,18 @@ def test_robots_registers_50_applications_exactly_once(quiet_core, core_credenti
     assert again.totals["skipped"] == 50 and again.totals["done"] == 0
     assert sum(len(v) for v in robot.applications(quiet_core).values()) == 50
 
+    from sqlalchemy import select
+
+    from scheduler.ledger import RunRecord
+    from yomikaki.db import session_scope
+
+    with session_scope() as session:  # each finished run is in the hours-saved ledger
+        ledger = {r.run_ref: r for r in session.scalars(select(RunRecord).where(RunRecord.kind == "robot"))}
+    assert ledger[result.run_id].items_done == 50 and ledger[result.run_id].status == "ok"
+    assert ledger[result.run_id].run_manual_minutes == 4.0 and ledger[result.run_id].process_id == \
+        "benefit-registration"
+    assert ledger[again.run_id].items_done == 0
+
     listing = CliRunner().invoke(app, ["runs", "show", result.run_id])
     assert listing.exit_code == 0 and "全 50 件: 完了 50" in listing.output
 

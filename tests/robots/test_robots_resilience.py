@@ -152,3 +152,28 @@ def test_robots_four_workers_reach_the_same_end_state_as_one(start_core_system, 
     assert set(state_one) == {r["application_id"] for r in rows}
     assert state_one == state_four
     assert all(len(v) == 1 for v in _by_id(four).values())
+
+
+def test_robots_ctrl_c_stops_after_the_current_item(start_core_system, core_credentials, make_rows, write_rows,
+                                                   robot):
+    core = start_core_system()
+    rows = make_rows(core, 6, offset=600)
+    path = write_rows(rows)
+    proc = subprocess.Popen([sys.executable, "-m", "yomikaki", "run", str(REGISTRATION), "--input", str(path),
+                             "--set", f"core_url={core.url}", "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not any(i.status == "done" for i in robot.items().values()):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 5, output  # RunAborted: interrupted
+    items = robot.items()
+    statuses = [items[r["application_id"]].status for r in rows]
+    assert "in_progress" not in statuses and "in_doubt" not in statuses  # the current item was finished
+    assert statuses.count("done") < len(rows) and set(statuses) <= {"done", "new"}
+    apps = robot.applications(core)
+    assert all((len(apps.get(r["application_id"], [])) == 1) == (items[r["application_id"]].status == "done")
+               for r in rows)
+    rest = run_scenario(REGISTRATION, input_path=path, overrides={"core_url": core.url}, progress=False)
+    assert rest.totals["done"] + rest.totals["skipped"] == len(rows) and rest.ok
