@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from scheduler import alerts, ledger
 from scheduler.state import now_utc, update_state
@@ -130,12 +130,14 @@ def _max_run_id(settings: Settings) -> int:
         return session.scalar(select(func.max(ledger.RunRecord.id))) or 0
 
 
-def _self_recorded(since_id: int, settings: Settings) -> bool:
+def _self_recorded(since_id: int, payload: dict[str, Any], settings: Settings) -> bool:
     """Did the robot / OCR run record itself in the ledger already (no double counting)?"""
+    record = ledger.RunRecord
     with session_scope(settings) as session:
         return bool(session.scalar(
-            select(func.count()).select_from(ledger.RunRecord).where(
-                ledger.RunRecord.id > since_id, ledger.RunRecord.kind.in_(("robot", "ocr"))
+            select(func.count()).select_from(record).where(
+                record.id > since_id, record.kind.in_(("robot", "ocr")),
+                or_(record.job_id == payload["id"], record.process_id == payload["process"]),
             )
         ))
 
@@ -173,7 +175,7 @@ def finish(payload: dict[str, Any], outcome: Outcome, started: datetime, setting
     """Write the ledger row, the job state and any alert for a finished (or cut off) run."""
     job_id = payload["id"]
     ended = now_utc()
-    if since_id is None or not _self_recorded(since_id, settings):
+    if since_id is None or not _self_recorded(since_id, payload, settings):
         outcome.ledger_id = ledger.record_run(
             process_id=payload["process"],
             kind="job",
