@@ -39,6 +39,11 @@ def test_robots_native_values_keep_their_type():
     assert render("番号 {{ item.flag }}", {"item": item}) == "番号 False"
 
 
+def test_robots_japanese_column_names():
+    assert render("{{ item.申請書番号 }}", {"item": {"申請書番号": "0012345678"}}) == "0012345678"
+    assert references("{{ item.口座番号 | zero_pad(7) }}")[1] == {("item", "口座番号")}
+
+
 def test_robots_misspelt_column_is_an_error_not_an_empty_string():
     with pytest.raises(SystemError_, match="application_idd"):
         render("{{ item.application_idd }}", {"item": {"application_id": "1"}})
