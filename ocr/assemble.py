@@ -32,7 +32,7 @@ def assemble_fields(reads: dict[str, FieldRead], template: Template, *, qr_text:
         read = reads.get(key)
         if read is None:
             return None, 0.0
-        return _norm(key, read.raw), read.confidence
+        return _norm(key, priors.fix_printed(key, read.raw)), read.confidence
 
     # Section 1, printed by the city
     qr = reads.get("application_id")
@@ -109,7 +109,8 @@ def _members(reads: dict[str, FieldRead]) -> tuple[list[dict[str, Any]], dict[st
             row = {}
             for sub in MEMBER_SUBKEYS:
                 read = cells[sub]
-                row[sub] = _norm(f"members.{n}.{sub}", read.raw if read else None)
+                raw = priors.fix_printed(sub, read.raw) if read else None
+                row[sub] = _norm(f"members.{n}.{sub}", raw)
                 conf[f"members.{n}.{sub}"] = read.confidence if read else 0.0
             if row["opt_out"] is None:
                 row["opt_out"] = False

@@ -138,12 +138,15 @@ def read_page(ref: PageRef, *, template: str = "benefit-application", registry: 
     ctx = PageContext(alignment.image, tpl, blank_for(tpl), is_color=_is_color(image))
     reads = stage_read(ctx, stage_items(tpl))
     fields, conf, errors = assemble_fields(reads, tpl, qr_text=kind.qr_text, registry=registry)
-    conf = {key: confidence.calibrate(key, value) for key, value in conf.items()}
+    if not os.environ.get("YOMIKAKI_OCR_UNCALIBRATED"):  # set by ``python -m ocr.calibrate``
+        conf = {key: confidence.calibrate(key, value) for key, value in conf.items()}
+    else:
+        conf = {key: round(float(value), 4) for key, value in conf.items()}
     row = {"source": ref.source, "page": ref.page, "form": tpl.id, "status": "ok",
            "fields": {key: fields.get(key) for key in CANONICAL_KEYS},
            "confidence": conf, "review": stage_review(conf, tpl), "errors": errors}
-    row["alignment"] = {"rotation": alignment.rotation, "method": alignment.method,
-                        "score": round(alignment.score, 3)}
+    log.debug("%s p%s aligned: rotation %s, %s, score %.3f", ref.source, ref.page, alignment.rotation,
+              alignment.method, alignment.score)
     if assets_dir:
         stage_assets(row, alignment.image, reads, Path(assets_dir), Path(rel_base or assets_dir))
     return row

@@ -137,3 +137,29 @@ def account_block(fields: dict[str, Any], conf: dict[str, float]) -> None:
     elif bank_written and yucho_written:
         for key in BANK_KEYS + YUCHO_KEYS:
             conf[key] = min(conf.get(key, 1.0), 0.5)
+
+
+_KANJI_LOOKALIKE = {"ニ": "二", "ロ": "口", "カ": "力", "エ": "工", "タ": "夕", "ト": "卜", "ハ": "八", "ー": "一"}
+_KANJI = re.compile(r"[\u4e00-\u9fff々]")
+
+
+def fix_printed(key: str, text: Any) -> Any:
+    """Fix OCR slips the print makes likely: 日 read as 晶/H at the end of an era date, katakana
+    look-alikes (ニ/ロ/カ…) inside a kanji name."""
+    if not isinstance(text, str) or not text:
+        return text
+    sub = key.rsplit(".", 1)[-1]
+    if sub in ("birth_date", "household_head_birth_date"):
+        text = text.strip().lstrip("|")
+        if re.search(r"月\s*\d{1,2}\s*\S?$", text) and not text.endswith("日"):
+            text = re.sub(r"(月\s*\d{1,2})\s*\S?$", r"\1日", text)
+    elif sub in ("name", "household_head_name", "applicant_signature"):
+        chars = list(text)
+        for i, ch in enumerate(chars):
+            if ch in _KANJI_LOOKALIKE:
+                before = chars[i - 1] if i else ""
+                after = chars[i + 1] if i + 1 < len(chars) else ""
+                if _KANJI.match(before) or _KANJI.match(after):
+                    chars[i] = _KANJI_LOOKALIKE[ch]
+        text = "".join(chars)
+    return text

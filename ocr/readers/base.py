@@ -87,7 +87,7 @@ _BLANK_INK: dict[int, np.ndarray] = {}
 def _blank_ink_cached(blank: BlankForm) -> np.ndarray:
     key = id(blank)
     if key not in _BLANK_INK:
-        _BLANK_INK[key] = clean.blank_ink(blank.gray, 7)
+        _BLANK_INK[key] = clean.blank_ink(blank.gray, 5)
     return _BLANK_INK[key]
 
 

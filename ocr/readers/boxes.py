@@ -135,6 +135,7 @@ def segment_symbols(mask: np.ndarray) -> list[tuple[str, np.ndarray]]:
                 continue
         groups.append([comp])
     symbols = []
+    digit_w = DIGIT_ASPECT * line_h
     for group in groups:
         x0, x1 = min(c[0] for c in group), max(c[1] for c in group)
         y0, y1 = min(c[2] for c in group), max(c[3] for c in group)
@@ -145,8 +146,37 @@ def segment_symbols(mask: np.ndarray) -> list[tuple[str, np.ndarray]]:
             continue  # a dot or speck
         else:
             sub = np.isin(labels[y0:y1, x0:x1], [c[4] for c in group]).astype(np.uint8) * 255
-            symbols.append(("digit", sub))
+            for part in split_touching(sub, digit_w):
+                ys = np.nonzero(part.any(axis=1))[0]
+                part_h = (ys.max() - ys.min() + 1) if len(ys) else 0
+                if part_h < 0.45 * line_h and part.shape[1] > 1.2 * part_h:
+                    symbols.append(("-", None))  # a hyphen touching a digit
+                elif part_h >= 0.3 * line_h:
+                    symbols.append(("digit", part))
     return symbols
+
+
+DIGIT_ASPECT = 0.62  # a handwritten digit's width ÷ the line height, roughly
+
+
+def split_touching(mask: np.ndarray, digit_w: float) -> list[np.ndarray]:
+    """Split a blob of touching digits at the thinnest columns near the expected cuts."""
+    w = mask.shape[1]
+    k = int(round(w / digit_w))
+    if w < 1.35 * digit_w or k < 2:
+        return [mask]
+    profile = (mask > 0).sum(axis=0).astype(float)
+    cuts = [0]
+    for i in range(1, k):
+        centre = int(i * w / k)
+        lo, hi = max(cuts[-1] + 3, centre - int(0.3 * w / k)), min(w - 3, centre + int(0.3 * w / k))
+        if hi <= lo:
+            continue
+        span = np.arange(lo, hi)
+        cost = profile[lo:hi] + 0.6 * profile.max() * np.abs(span - centre) / max(1.0, 0.3 * w / k)
+        cuts.append(lo + int(np.argmin(cost)))
+    cuts.append(w)
+    return [mask[:, a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b - a > 2]
 
 
 KATAKANA = "".join(chr(c) for c in range(0x30A1, 0x30FB)) + "ー"

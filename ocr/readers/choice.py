@@ -19,7 +19,7 @@ FONTS = [
     Path("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf"),
     Path("/usr/share/fonts/truetype/fonts-japanese-mincho.ttf"),
 ]
-SIZE = (64, 32)  # normalised glyph image, w × h
+HEIGHT, WIDTH = 32, 112  # normalised word image: fixed height, aspect kept, centred
 
 
 def _normalise(mask: np.ndarray) -> np.ndarray | None:
@@ -28,7 +28,10 @@ def _normalise(mask: np.ndarray) -> np.ndarray | None:
         return None
     x0, y0, x1, y1 = bbox
     crop = mask[y0:y1, x0:x1].astype(np.float32)
-    img = cv2.resize(crop, SIZE, interpolation=cv2.INTER_AREA)
+    w = min(WIDTH, max(1, round(crop.shape[1] * HEIGHT / crop.shape[0])))
+    glyph = cv2.resize(crop, (w, HEIGHT), interpolation=cv2.INTER_AREA)
+    img = np.zeros((HEIGHT, WIDTH), np.float32)
+    img[:, (WIDTH - w) // 2:(WIDTH - w) // 2 + w] = glyph
     img = cv2.GaussianBlur(img, (3, 3), 0)
     img -= img.mean()
     n = np.linalg.norm(img)

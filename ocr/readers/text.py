@@ -12,9 +12,11 @@ import numpy as np
 
 from ocr import clean
 from ocr.readers.base import FieldRead, Item, PageContext, Reader, register
-from ocr.tools.tesseract import read_lines
+from ocr.tools.tesseract import read_lines, read_pages
 
-TEXT_HEIGHT = {"printed_text": 40, "handwritten_text": 44}
+SPACE_GAP = 0.55  # a white gap wider than this × text height is a word space
+
+TEXT_HEIGHT = {"printed_text": 48, "handwritten_text": 44}
 
 
 def text_crop(item: Item, ctx: PageContext, height: int) -> tuple[np.ndarray | None, tuple]:
@@ -33,7 +35,56 @@ def text_crop(item: Item, ctx: PageContext, height: int) -> tuple[np.ndarray | N
     scale = min(scale, 3.0)
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interp)
+    crop = cv2.erode(crop, np.ones((2, 2), np.uint8))  # thin Mincho strokes survive tesseract
     return crop, (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+
+
+def space_gaps(crop: np.ndarray, min_gap: float) -> list[tuple[int, int]]:
+    """Column ranges of white wider than ``min_gap`` px between inked columns (word spaces)."""
+    ink = (crop < 128).any(axis=0)
+    cols = np.nonzero(ink)[0]
+    if len(cols) == 0:
+        return []
+    gaps = []
+    start = None
+    for x in range(cols[0], cols[-1] + 1):
+        if not ink[x]:
+            start = x if start is None else start
+        elif start is not None:
+            if x - start >= min_gap:
+                gaps.append((start, x))
+            start = None
+    return gaps
+
+
+def _char_width(ch: str) -> float:
+    return 0.5 if ch.isascii() else 1.0
+
+
+def insert_spaces(words: list[tuple[int, int, str]], gaps: list[tuple[int, int]]) -> str:
+    """Join words left to right; a space wherever the image has a wide gap, also inside a word
+    (split where the gap falls, counting half-width characters as half a character)."""
+    out = ""
+    prev_right = None
+    for left, right, text in sorted(words):
+        if prev_right is not None and any(prev_right <= (g0 + g1) / 2 <= left for g0, g1 in gaps):
+            out += " "
+        inner = [g for g in gaps if left < (g[0] + g[1]) / 2 < right]
+        if inner and len(text) > 1:
+            widths = np.cumsum([_char_width(c) for c in text])
+            total = widths[-1]
+            pieces, last = [], 0
+            for g0, g1 in inner:
+                frac = ((g0 + g1) / 2 - left) / max(1, right - left)
+                cut = int(np.argmin(np.abs(widths - frac * total))) + 1
+                if last < cut < len(text):
+                    pieces.append(text[last:cut])
+                    last = cut
+            pieces.append(text[last:])
+            text = " ".join(p for p in pieces if p)
+        out += text
+        prev_right = right
+    return out
 
 
 @register
@@ -57,8 +108,16 @@ class TextReader(Reader):
                 else:
                     crops.append(crop)
                     keys.append(item.key)
-            results = read_lines(crops, lang=engine.lang if engine else "jpn", psm=6,
-                                 whitelist=engine.whitelist if engine else None)
-            for key, res in zip(keys, results, strict=True):
-                out[key] = FieldRead(res.text, res.confidence, boxes[key], {"words": res.words})
+            lang = engine.lang if engine else "jpn"
+            results = read_lines(crops, lang=lang, psm=6, whitelist=engine.whitelist if engine else None)
+            empty = [i for i, res in enumerate(results) if not res.words]
+            if empty:  # layout analysis dropped the line: read it again as one raw line
+                again = read_pages([crops[i] for i in empty], lang=lang, psm=13)
+                for i, res in zip(empty, again, strict=True):
+                    res.confidence = min(res.confidence, 0.6)
+                    results[i] = res
+            for key, crop, res in zip(keys, crops, results, strict=True):
+                gaps = space_gaps(crop, SPACE_GAP * crop.shape[0])
+                text = insert_spaces(res.boxes, gaps) if res.boxes else res.text
+                out[key] = FieldRead(text, res.confidence, boxes[key], {"words": res.words})
         return out

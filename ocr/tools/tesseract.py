@@ -8,7 +8,7 @@ vertical position, so a page costs a few tesseract processes instead of one per 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytesseract
@@ -16,9 +16,9 @@ import pytesseract
 from yomikaki.errors import ExternalToolError
 
 TIMEOUT_S = 60
-GAP = 40  # px of white between lines in the strip
+GAP = 80  # px of white between lines in the strip
 MARGIN = 20
-SPACE_GAP = 0.6  # a gap wider than this × line height is a space
+SPACE_GAP = 0.75  # a gap wider than this × line height is a space
 
 
 @dataclass
@@ -26,6 +26,7 @@ class LineResult:
     text: str
     confidence: float  # 0..1, the lowest word confidence (a word's is its weakest char's)
     words: list[tuple[str, float]]
+    boxes: list[tuple[int, int, str]] = field(default_factory=list)  # left, right, text (line px)
 
 
 def _configure() -> None:
@@ -96,6 +97,7 @@ def read_lines(images: list[np.ndarray], *, lang: str = "jpn", psm: int = 6,
             text=text,
             confidence=min((c for *_, c in words), default=0.0),
             words=[(t, c) for _, _, t, c in words],
+            boxes=[(left - MARGIN, right - MARGIN, t) for left, right, t, _ in words],
         ))
     return results
 
@@ -159,4 +161,5 @@ def _join(words: list[tuple[int, int, str, float]], height: int) -> LineResult:
         text += word
         prev_right = right
     return LineResult(text=text, confidence=min((c for *_, c in words), default=0.0),
-                      words=[(t, c) for _, _, t, c in words])
+                      words=[(t, c) for _, _, t, c in words],
+                      boxes=[(left, right, t) for left, right, t, _ in words])

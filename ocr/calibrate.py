@@ -1,0 +1,96 @@
+"""Fit the confidence calibration: ``python -m ocr.calibrate --truth DIR --pred rows.jsonl …``.
+
+Run the pipeline with ``YOMIKAKI_OCR_UNCALIBRATED=1`` on scans with truth (dev samples and
+generated sets), then give each (truth folder, rows) pair here. Per field kind (printed,
+digits, tick, seal, handwritten) the raw confidences are sorted and the lowest raw cut-off
+``c*`` is found such that the fields at or above it are wrong at most ``--max-error``
+(default 0.3 %, a margin under the 0.5 % target). The calibrated confidence maps
+``[0, c*, 1]`` onto ``[0, review_threshold, 1]`` piecewise-linearly, so "at or above the review
+threshold" means "in the measured ≤ 0.3 % error zone". Written to ``ocr/calibration.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from ocr.confidence import CALIBRATION_PATH, kind_of
+from ocr.evaluate import MEMBER_SUBKEYS, fold, load_rows, load_truth
+from ocr.pipeline import CANONICAL_KEYS
+
+
+def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool]]:
+    truth = load_truth(truth_dir)
+    rows = load_rows(pred)
+    out = []
+    for key_page, expected in truth.items():
+        row = rows.get(key_page)
+        if not expected.get("form") or not row or row.get("status") != "ok":
+            continue
+        fields, conf = row["fields"], row["confidence"]
+        for key in CANONICAL_KEYS:
+            if key == "members" or key not in conf:
+                continue
+            out.append((key, conf[key], fold(expected.get(key)) == fold(fields.get(key))))
+        want, got = expected.get("members") or [], fields.get("members") or []
+        for i, g in enumerate(got):
+            w = want[i] if i < len(want) else {}
+            for sub in MEMBER_SUBKEYS:
+                key = f"members.{i + 1}.{sub}"
+                if key in conf:
+                    right = (bool(w.get(sub)) == bool(g.get(sub))) if sub == "opt_out" and w else \
+                        fold(w.get(sub)) == fold(g.get(sub))
+                    out.append((key, conf[key], right))
+    return out
+
+
+def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int = 20) -> float:
+    """Lowest raw confidence c such that fields with conf >= c have error <= max_error."""
+    points = sorted(points, key=lambda p: -p[0])
+    best = 1.0
+    wrong = 0
+    for n, (conf, right) in enumerate(points, start=1):
+        wrong += int(not right)
+        # allow the cut only where the error so far is low enough (Laplace-smoothed)
+        if (wrong + 0.5) / (n + 1) <= max_error or (wrong == 0 and n >= min_support):
+            best = conf
+        elif wrong / n > 3 * max_error:
+            break
+    return best
+
+
+def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float) -> dict:
+    by_kind: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for truth_dir, pred in pairs:
+        for key, conf, right in samples(truth_dir, pred):
+            by_kind[kind_of(key)].append((conf, right))
+    table = {}
+    for kind, points in sorted(by_kind.items()):
+        c = min(max(cutoff(points, max_error), 0.05), 0.999)
+        table[kind] = [[0.0, 0.0], [c, threshold], [1.0, 1.0]]
+        above = [r for p, r in points if p >= c]
+        err = 1 - sum(above) / len(above) if above else 0.0
+        print(f"{kind:12s} n={len(points):5d} cut-off {c:.4f}: accepted {len(above)} "
+              f"({len(above) / len(points):.1%}), error {err:.2%}")
+    return table
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m ocr.calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--truth", type=Path, action="append", required=True)
+    parser.add_argument("--pred", type=Path, action="append", required=True)
+    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--max-error", type=float, default=0.003)
+    parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
+    args = parser.parse_args(argv)
+    if len(args.truth) != len(args.pred):
+        parser.error("give one --pred per --truth")
+    table = fit(list(zip(args.truth, args.pred, strict=True)), threshold=args.threshold, max_error=args.max_error)
+    args.out.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
