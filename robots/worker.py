@@ -161,6 +161,8 @@ class Worker:
         started = time.monotonic()
         reference, payload = item.reference, dict(item.payload or {})
         check_first = item.needs_check and e.scenario.check is not None
+        check_only = check_first and item.attempts > e.max_retries + 1  # retries used up: only find out
+        previous_error = item.error
         e.log.write("item_started", reference=reference, attempt=item.attempts, worker=self.index,
                     check_first=check_first)
         outcome, message, code, outputs, evidence = "done", None, None, {}, None
@@ -181,6 +183,9 @@ class Worker:
             if check_first and await self.check(ctx):
                 outputs = dict(ctx.outputs)
                 message = "確認の結果、既に登録済みでした"
+            elif check_only:
+                raise SystemError_(f"{previous_error or 'システムエラー'}（再試行を使い切りました。確認の結果、未登録です）",
+                                   code="retries")
             else:
                 ctx.outputs = {}
                 try:
@@ -266,16 +271,24 @@ class Worker:
 
     def record(self, item, outcome, message, code, outputs, evidence, duration) -> None:
         e = self.engine
-        retry = False
+        retry = unknown = False
+        has_check = e.scenario.check is not None
         if outcome == "system_error":
             e.consecutive_system_errors += 1
             if e.consecutive_system_errors >= e.max_consecutive:
                 e.aborted = f"システムエラーが {e.consecutive_system_errors} 件続いたため停止しました（最後: {message}）"
             retry = item.attempts <= e.max_retries  # picked up again now, or by the next run
+            if not retry and has_check:
+                if item.attempts == e.max_retries + 1:
+                    # the last attempt may have failed after the core system committed: one more
+                    # pass that only runs the check block decides done or system error
+                    retry = True
+                elif code != "retries":
+                    unknown = True  # even the check could not tell: hold it for a person / next run
         else:
             e.consecutive_system_errors = 0
-        needs_check = outcome == "system_error" and e.scenario.check is not None
-        status = "new" if retry else outcome
+        needs_check = has_check and outcome == "system_error" and (retry or unknown)
+        status = "new" if retry else ("in_doubt" if unknown else outcome)
         q.finish(e.db, item.id, status, outputs=outputs, error=message, error_code=code, evidence=evidence,
                  needs_check=needs_check, duration_s=duration)
         e.log.write("item_finished", reference=item.reference, outcome=outcome, retry=retry, attempt=item.attempts,

@@ -125,9 +125,12 @@ def test_robots_unexpected_dialog_is_a_system_error_and_nothing_is_submitted(qui
     result = run_scenario(variant, input_path=write_rows([row]), overrides={"core_url": quiet_core.url},
                           progress=False)
     item = robot.items("no-dialog-plan")[row["application_id"]]
-    assert item.status == "system_error" and item.error_code == "dialog"
+    assert item.status == "system_error"
     assert "予期しないダイアログ" in item.error and "登録しますか" in item.error
-    assert item.attempts == 2  # one attempt + max_retries 1: one owner of retries
+    # one attempt + max_retries 1 (one owner of retries), then a pass that only ran the check block
+    assert item.attempts == 3 and "未登録" in item.error
+    events = [e for e in robot.events(result.log_path) if e["event"] == "item_finished"]
+    assert [e["code"] for e in events] == ["dialog", "dialog", "retries"]
     assert result.totals["system_error"] == 1
     assert row["application_id"] not in robot.applications(quiet_core)
 
