@@ -120,19 +120,19 @@ def scenario_from_codegen(
 
 def runs_list(limit: int = typer.Option(20, "--limit", "-n", help="表示する件数")) -> None:
     """最近の実行を一覧します。"""
-    from rich.table import Table
     from sqlalchemy import select
 
     from robots.queue import RobotRun
     from yomikaki.db import session_scope
 
-    table = Table("実行", "シナリオ", "状態", "開始", "全件", "完了", "前回まで", "業務エラー", "システムエラー", "要確認")
     with session_scope() as session:
-        for run in session.scalars(select(RobotRun).order_by(RobotRun.started_at.desc()).limit(limit)):
-            table.add_row(run.id, run.scenario, RUN_STATUS_JA.get(run.status, run.status),
-                          run.started_at.strftime("%Y-%m-%d %H:%M"), str(run.total), str(run.done), str(run.skipped),
-                          str(run.business_errors), str(run.system_errors), str(run.in_doubt))
-    _console().print(table)
+        runs = list(session.scalars(select(RobotRun).order_by(RobotRun.started_at.desc()).limit(limit)))
+    if not runs:
+        typer.echo("実行の記録はまだありません")
+    for run in runs:  # one plain line per run: readable in any terminal width, easy to grep
+        typer.echo(f"{run.id}  {RUN_STATUS_JA.get(run.status, run.status)}  {run.started_at:%Y-%m-%d %H:%M}  "
+                   f"完了 {run.done + run.skipped}/{run.total}  業務エラー {run.business_errors}  "
+                   f"システムエラー {run.system_errors}  要確認 {run.in_doubt}  {run.scenario}")
 
 
 RUN_STATUS_JA = {"running": "実行中", "completed": "完了", "aborted": "停止（エラー多発）", "interrupted": "中断"}
@@ -140,7 +140,6 @@ RUN_STATUS_JA = {"running": "実行中", "completed": "完了", "aborted": "停�
 
 def runs_show(run_id: str = typer.Argument(..., help="実行 ID（runs list の「実行」）")) -> None:
     """1 回の実行の内容と、エラー・要確認の件を表示します。"""
-    from rich.table import Table
     from sqlalchemy import select
 
     from robots.queue import STATUS_JA, RobotRun, WorkItem
@@ -148,7 +147,6 @@ def runs_show(run_id: str = typer.Argument(..., help="実行 ID（runs list の�
     from yomikaki.errors import InputError
     from yomikaki.redaction import redact
 
-    console = _console()
     with session_scope() as session:
         run = session.get(RobotRun, run_id)
         if run is None:
@@ -156,21 +154,21 @@ def runs_show(run_id: str = typer.Argument(..., help="実行 ID（runs list の�
             if len(matches) != 1:
                 raise InputError(f"実行 {run_id} が見つかりません", hint="yomikaki runs list で ID を確かめてください")
             run = matches[0]
-        console.print(f"実行 {run.id}  {run.scenario}（{run.scenario_path}）", markup=False)
-        console.print(f"状態: {RUN_STATUS_JA.get(run.status, run.status)}  開始 {run.started_at:%Y-%m-%d %H:%M:%S}"
-                      f"  終了 {run.ended_at:%H:%M:%S}" if run.ended_at else "", markup=False)
-        console.print(f"全 {run.total} 件: 完了 {run.done}、前回まで {run.skipped}、業務エラー {run.business_errors}、"
-                      f"システムエラー {run.system_errors}、要確認 {run.in_doubt}", markup=False)
+        typer.echo(f"実行 {run.id}  {run.scenario}（{run.scenario_path}）")
+        ended = f"  終了 {run.ended_at:%H:%M:%S}" if run.ended_at else ""
+        typer.echo(f"状態: {RUN_STATUS_JA.get(run.status, run.status)}  開始 {run.started_at:%Y-%m-%d %H:%M:%S}{ended}")
+        typer.echo(f"全 {run.total} 件: 完了 {run.done}、前回まで {run.skipped}、業務エラー {run.business_errors}、"
+                   f"システムエラー {run.system_errors}、要確認 {run.in_doubt}")
         if run.message:
-            console.print(f"メッセージ: {run.message}", markup=False)
-        console.print(f"結果ブック: {run.results_path}\n実行ログ: {run.log_path}", markup=False)
+            typer.echo(f"メッセージ: {run.message}")
+        typer.echo(f"結果ブック: {run.results_path}\n実行ログ: {run.log_path}")
         items = session.scalars(select(WorkItem).where(WorkItem.run_id == run.id, WorkItem.status != "done")).all()
         if items:
-            table = Table("参照キー", "状態", "試行", "メッセージ", "証跡")
-            for item in items:
-                table.add_row(item.reference, STATUS_JA.get(item.status, item.status), str(item.attempts),
-                              redact(item.error or ""), item.evidence or "")
-            console.print(table)
+            typer.echo("完了していない件:")
+        for item in items:
+            evidence = f"  証跡 {item.evidence}" if item.evidence else ""
+            typer.echo(f"  {item.reference}  {STATUS_JA.get(item.status, item.status)}  試行 {item.attempts}  "
+                       f"{redact(item.error or '')}{evidence}")
 
 
 def evidence_purge(
