@@ -80,7 +80,7 @@ def test_robots_registers_50_applications_exactly_once(quiet_core, core_credenti
 
 def test_robots_business_errors_evidence_and_csv_input(quiet_core, core_credentials, make_rows, write_rows, robot,
                                                        tmp_path):
-    good, duplicate = make_rows(quiet_core, 2, offset=60)
+    good, duplicate, third, fourth = make_rows(quiet_core, 4, offset=60)
     # register `duplicate` beforehand through another queue, as if a person had done it
     other = tmp_path / "other.yaml"
     other.write_text(REGISTRATION.read_text(encoding="utf-8").replace(
@@ -90,7 +90,10 @@ def test_robots_business_errors_evidence_and_csv_input(quiet_core, core_credenti
     assert first.totals["done"] == 1
     unknown = dict(good, application_id="0000000001")
     short = dict(good, application_id="12345")
-    path = write_rows([good, duplicate, unknown, short], "rows.csv", encoding="cp932")
+    no_account = dict(third, bank_name=None, account_number=None, yucho_symbol=None, yucho_number=None)
+    stranger = dict(fourth, members=fourth["members"] + [{"name": "存在　しない", "relation": "子",
+                                                          "birth_date": "2010-01-01", "opt_out": True}])
+    path = write_rows([good, duplicate, unknown, short, no_account, stranger], "rows.csv", encoding="cp932")
     result = run_scenario(REGISTRATION, input_path=path, overrides={"core_url": quiet_core.url}, progress=False)
     items = robot.items()
     assert items[good["application_id"]].status == "done"
@@ -98,9 +101,12 @@ def test_robots_business_errors_evidence_and_csv_input(quiet_core, core_credenti
     assert "既に申請済みです" in items[duplicate["application_id"]].error
     assert items["0000000001"].status == "business_error" and "見つかりません" in items["0000000001"].error
     assert items["12345"].status == "business_error" and "10桁" in items["12345"].error
+    assert "受取口座" in items[third["application_id"]].error
+    assert "存在　しない" in items[fourth["application_id"]].error
     assert all(items[k].attempts == 1 for k in ("0000000001", "12345"))  # business errors are never retried
     assert len(robot.applications(quiet_core)[duplicate["application_id"]]) == 1
-    assert result.totals == {"total": 4, "done": 1, "skipped": 0, "business_error": 3, "system_error": 0,
+    assert not ({third["application_id"], fourth["application_id"]} & set(robot.applications(quiet_core)))
+    assert result.totals == {"total": 6, "done": 1, "skipped": 0, "business_error": 5, "system_error": 0,
                              "in_doubt": 0, "pending": 0}
     # evidence of a failed item: masked screenshot, redacted HTML, trace; private permissions
     evidence = Path(items["0000000001"].evidence)
