@@ -48,7 +48,10 @@ class OcrSettings(BaseModel):
     review_minutes_per_field: float = Field(
         0.5, description="reviewer minutes per reviewed field, for the hours-saved ledger"
     )
-    review_process_id: str = Field("benefit-application", description="ledger process of review imports")
+    review_process_id: str = Field(
+        "benefit-registration",
+        description="ledger process charged with review minutes: the business process the confirmed rows feed",
+    )
     application_date_from: str = Field("2026-01-01", description="申請日 accepted from (ISO date)")
     application_date_to: str = Field("2026-12-31", description="申請日 accepted until (ISO date)")
 

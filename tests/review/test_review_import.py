@@ -68,7 +68,7 @@ def test_review_import_corrected_workbook_gives_the_truth(exported, tmp_path):
         runs = list(session.scalars(select(RunRecord).where(RunRecord.kind == "review")))
     assert len(runs) == 1
     assert runs[0].review_minutes == pytest.approx(result.fields_reviewed * 0.5)
-    assert runs[0].items_total == 4 and runs[0].process_id == "benefit-application"
+    assert runs[0].items_total == 4 and runs[0].process_id == "benefit-registration"
 
 
 def test_review_import_csv_and_xlsx_are_flat(exported, tmp_path):
