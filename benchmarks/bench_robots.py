@@ -27,10 +27,9 @@ def handwritten_register(page, base: str, row: dict) -> str:
     page.get_by_role("button", name="検索", exact=True).click()
     page.get_by_role("heading", name="給付 申請登録（入力）").wait_for()
     for member in row["members"]:
-        box = page.locator(
-            "xpath=//table[.//th[normalize-space(.)='受給を希望しない']]"
-            f"//tr[td[normalize-space(.)='{member['name']}']]/td[4]//input")
-        box.set_checked(bool(member["opt_out"]))
+        if member["opt_out"]:  # the page opens with every box unticked
+            page.locator("xpath=//table[.//th[normalize-space(.)='受給を希望しない']]"
+                         f"//tr[td[normalize-space(.)='{member['name']}']]/td[4]//input").check()
     page.get_by_label("申請日").fill(row["application_date"])
     page.get_by_label("電話番号").fill(row["phone"] or "")
     if row["yucho_symbol"]:

@@ -107,8 +107,13 @@ def _values(spec: LocatorSpec, context: dict[str, Any]) -> dict[str, Any]:
     return {k: render(getattr(spec, k), context) for k in keys if getattr(spec, k) is not None}
 
 
-async def resolve(page, spec: LocatorSpec, context: dict[str, Any], *, timeout_ms: int = 10_000):
-    """Turn a spec into a Playwright locator on ``page`` (templates rendered with ``context``)."""
+async def resolve(page, spec: LocatorSpec, context: dict[str, Any], *, timeout_ms: int = 10_000,
+                  settle: bool = True):
+    """Turn a spec into a Playwright locator on ``page`` (templates rendered with ``context``).
+
+    ``settle=False`` (used by wait_for): ``any_of`` becomes "any of them", without waiting and
+    picking the first candidate in the written order.
+    """
     from robots.locators import kinds  # noqa: F401 - registers the builders
 
     values = _values(spec, context)
@@ -117,7 +122,12 @@ async def resolve(page, spec: LocatorSpec, context: dict[str, Any], *, timeout_m
         root = page.frame_locator(values["frame"])
     if spec.within:
         root = await resolve(root if spec.frame else page, spec.within, context, timeout_ms=timeout_ms)
-    if spec.any_of:
+    if spec.any_of and not settle:
+        built = [await resolve(root, c, context, timeout_ms=timeout_ms, settle=False) for c in spec.any_of]
+        locator = built[0]
+        for other in built[1:]:
+            locator = locator.or_(other)
+    elif spec.any_of:
         locator = await _first_matching(root, spec.any_of, context, timeout_ms)
     else:
         locator = KINDS[spec.kind](root, spec, values)

@@ -74,7 +74,7 @@ class WaitFor(Step):
         if p.load_state is not None:
             await ctx.page.wait_for_load_state(p.load_state, timeout=ctx.timeout_ms)
         if p.has_locator:
-            locator = await locate(ctx, p)
+            locator = await locate(ctx, p, settle=False)
             if p.nth is None:
                 locator = locator.first
             await locator.wait_for(state=p.state, timeout=ctx.timeout_ms)

@@ -28,5 +28,5 @@ class OptionalTarget(LocatorSpec):
         return any(getattr(self, k) is not None for k in KIND_KEYS)
 
 
-async def locate(ctx, params: Any):
-    return await resolve(ctx.page, params, ctx.template_context(), timeout_ms=ctx.timeout_ms)
+async def locate(ctx, params: Any, *, settle: bool = True):
+    return await resolve(ctx.page, params, ctx.template_context(), timeout_ms=ctx.timeout_ms, settle=settle)
