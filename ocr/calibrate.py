@@ -77,6 +77,24 @@ def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float) -
     return table
 
 
+def apply(raw_rows: Path, out: Path, template: str = "benefit-application") -> None:
+    """Rewrite rows read with ``YOMIKAKI_OCR_UNCALIBRATED=1`` with calibrated confidences and
+    review lists (to measure a new calibration without reading the scans again)."""
+    from ocr.confidence import _table, calibrate
+    from ocr.pipeline import stage_review
+    from ocr.template import load_template
+
+    _table.cache_clear()
+    tpl = load_template(template)
+    with Path(raw_rows).open(encoding="utf-8") as src, Path(out).open("w", encoding="utf-8") as dst:
+        for line in src:
+            row = json.loads(line)
+            if row.get("status") == "ok":
+                row["confidence"] = {k: calibrate(k, v) for k, v in row["confidence"].items()}
+                row["review"] = stage_review(row["confidence"], tpl)
+            dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m ocr.calibrate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--truth", type=Path, action="append", required=True)

@@ -113,8 +113,11 @@ def _plan_image(path: Path, *, max_pixels: int) -> Iterator[PageRef]:
                     if index:
                         img.seek(index)
                     yield _check_size(path, index + 1, img.size, max_pixels)
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        yield PageRef(path, path.name, 1, "image", error=f"画像として読めません: {exc}")
+    except Image.DecompressionBombError as exc:
+        yield PageRef(path, path.name, 1, "image",
+                      error=f"画像が大きすぎます — 解凍爆弾の可能性があるため読み取りません ({exc})")
+    except UnidentifiedImageError:
+        yield PageRef(path, path.name, 1, "image", error="画像として読めません (形式が不明か壊れています)")
     except (OSError, SyntaxError, ValueError) as exc:
         yield PageRef(path, path.name, 1, "image", error=f"画像が壊れています: {exc}")
 

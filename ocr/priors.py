@@ -143,17 +143,32 @@ _KANJI_LOOKALIKE = {"ニ": "二", "ロ": "口", "カ": "力", "エ": "工", "タ
 _KANJI = re.compile(r"[\u4e00-\u9fff々]")
 
 
+_DATE_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_ERA_FIX = {"只和": "昭和", "昭才": "昭和", "昭利": "昭和", "昭私": "昭和", "平戌": "平成", "平或": "平成",
+            "合和": "令和", "今和": "令和", "令利": "令和"}
+_SEPARATORS = re.compile(r"[-_~|・=.,:;\"'`<>]+")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff々\u3041-\u3096\u30a1-\u30fa\u30fcＡ-Ｚａ-ｚ]")
+_KANA_CHAR = re.compile(r"[\u30a1-\u30fa\u30fc]")
+
+
 def fix_printed(key: str, text: Any) -> Any:
-    """Fix OCR slips the print makes likely: 日 read as 晶/H at the end of an era date, katakana
-    look-alikes (ニ/ロ/カ…) inside a kanji name."""
+    """Fix OCR slips the print makes likely and drop scanner junk: 日 read as 晶/H at the end of
+    an era date, katakana look-alikes (ニ/ロ/カ…) inside a kanji name, stray marks
+    (-, _, |, ~) left by streaks around names, kana, dates and postal codes."""
     if not isinstance(text, str) or not text:
         return text
     sub = key.rsplit(".", 1)[-1]
     if sub in ("birth_date", "household_head_birth_date"):
         text = text.strip().lstrip("|")
+        for wrong, right in _ERA_FIX.items():
+            text = text.replace(wrong, right)
         if re.search(r"月\s*\d{1,2}\s*\S?$", text) and not text.endswith("日"):
             text = re.sub(r"(月\s*\d{1,2})\s*\S?$", r"\1日", text)
+        match = _DATE_RE.search(text)
+        if match:
+            text = f"{match.group(1)}{match.group(2)}年{match.group(3)}月{match.group(4)}日"
     elif sub in ("name", "household_head_name", "applicant_signature"):
+        text = _words(text, _NAME_CHAR)
         chars = list(text)
         for i, ch in enumerate(chars):
             if ch in _KANJI_LOOKALIKE:
@@ -162,4 +177,24 @@ def fix_printed(key: str, text: Any) -> Any:
                 if _KANJI.match(before) or _KANJI.match(after):
                     chars[i] = _KANJI_LOOKALIKE[ch]
         text = "".join(chars)
+    elif sub == "household_head_kana":
+        text = _words(text, _KANA_CHAR)
+    elif sub == "postal_code":
+        match = re.search(r"(\d{3})\s*[-ー一‐－]?\s*(\d{4})", text)
+        if match:
+            text = match.group(1) + match.group(2)
+    elif sub == "address":
+        text = re.sub(r"[\s\-_~|・=.,:;\"'`<>ョ]+$", "", text.strip())
+        text = re.sub(r"^[\s\-_~|・=.,:;\"'`<>]+", "", text)
     return text
+
+
+def _words(text: str, allowed: re.Pattern) -> str:
+    """Keep the characters a name/kana can have; separators and gaps become one space."""
+    text = _SEPARATORS.sub(" ", text) if allowed is _NAME_CHAR else re.sub(r"[-_~|・=.,:;\"'`<>]+", " ", text)
+    words = ["".join(ch for ch in word if allowed.match(ch)) for word in re.split(r"\s+", text)]
+    words = [w for w in words if w]
+    if allowed is _KANA_CHAR or allowed is _NAME_CHAR:
+        words = [w.strip("ー") for w in words]
+        words = [w for w in words if w]
+    return " ".join(words)

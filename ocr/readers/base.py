@@ -20,6 +20,8 @@ from ocr.align import BlankForm
 from ocr.template import Template
 
 Zone = tuple[float, float, float, float]
+LOCAL_MARGIN = 25  # px of form print around a zone used to refine its position
+LOCAL_SEARCH = 18  # px searched in every direction
 
 
 @dataclass
@@ -57,6 +59,8 @@ class PageContext:
         self.threshold = clean.ink_threshold(self.gray)
         self.is_color = is_color
         self._blank_ink: np.ndarray | None = None
+        self._blank_lines: np.ndarray | None = None
+        self._offsets: dict[tuple[int, int, int, int], tuple[int, int]] = {}
 
     @property
     def blank_ink(self) -> np.ndarray:
@@ -73,11 +77,56 @@ class PageContext:
         y1 = int(round((y + h + pad_mm) * self.ppm))
         return max(0, x0), max(0, y0), min(W, x1), min(H, y1)
 
+    def local_offset(self, box: tuple[int, int, int, int]) -> tuple[int, int]:
+        """Residual shift (dx, dy) of the page around ``box`` against the blank form, found by
+        matching the form's own lines near the box (corrects local skew / paper stretch)."""
+        if box in self._offsets:
+            return self._offsets[box]
+        x0, y0, x1, y1 = box
+        H, W = self.gray.shape
+        m, s = LOCAL_MARGIN, LOCAL_SEARCH
+        tx0, ty0, tx1, ty1 = max(0, x0 - m), max(0, y0 - m), min(W, x1 + m), min(H, y1 + m)
+        sx0, sy0, sx1, sy1 = max(0, tx0 - s), max(0, ty0 - s), min(W, tx1 + s), min(H, ty1 + s)
+        template = self.blank_lines[ty0:ty1, tx0:tx1]
+        offset = (0, 0)
+        if template.any() and template.std() > 0:
+            search = (self.gray[sy0:sy1, sx0:sx1] < self.threshold).astype(np.float32)
+            result = cv2.matchTemplate(search, template, cv2.TM_CCORR_NORMED)
+            _, best, _, loc = cv2.minMaxLoc(result)
+            if best > 0.3:
+                offset = (loc[0] - (tx0 - sx0), loc[1] - (ty0 - sy0))
+        self._offsets[box] = offset
+        return offset
+
+    @property
+    def blank_lines(self) -> np.ndarray:
+        if self._blank_lines is None:
+            self._blank_lines = (self.blank.gray < 160).astype(np.float32)
+        return self._blank_lines
+
+    def crop_gray(self, box: tuple[int, int, int, int]) -> np.ndarray:
+        """The page's grey pixels of ``box``, shifted by the local offset."""
+        dx, dy = self.local_offset(box)
+        x0, y0, x1, y1 = box
+        H, W = self.gray.shape
+        if dx == 0 and dy == 0:
+            return self.gray[y0:y1, x0:x1]
+        out = np.full((y1 - y0, x1 - x0), 255, np.uint8)
+        sx0, sy0, sx1, sy1 = max(0, x0 + dx), max(0, y0 + dy), min(W, x1 + dx), min(H, y1 + dy)
+        out[sy0 - (y0 + dy):sy1 - (y0 + dy), sx0 - (x0 + dx):sx1 - (x0 + dx)] = self.gray[sy0:sy1, sx0:sx1]
+        return out
+
     def new_ink(self, box: tuple[int, int, int, int], *, speck: int = 6) -> np.ndarray:
         """Ink mask of a pixel box with the blank form's own print removed."""
         x0, y0, x1, y1 = box
-        mask = clean.ink_mask(self.gray[y0:y1, x0:x1], self.threshold)
+        mask = clean.ink_mask(self.crop_gray(box), self.threshold)
         mask = cv2.subtract(mask, self.blank_ink[y0:y1, x0:x1])
+        width = x1 - x0
+        if width >= 200:  # scanner streaks / low-ink lines run across the whole zone
+            run = max(120, int(0.45 * width))
+            lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+            if lines.any():
+                mask = cv2.subtract(mask, cv2.dilate(lines, np.ones((3, 1), np.uint8)))
         return clean.drop_specks(mask, speck) if speck else mask
 
 

@@ -23,7 +23,7 @@ def cell_masks(zone, n: int, ctx: PageContext, *, inset: float = 0.06) -> tuple[
     box = ctx.px(zone)
     x0, y0, x1, y1 = box
     mask = ctx.new_ink(box, speck=0)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    mask = bridge_gaps(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)))
     width = (x1 - x0) / n
     cells = []
     for i in range(n):
@@ -34,6 +34,11 @@ def cell_masks(zone, n: int, ctx: PageContext, *, inset: float = 0.06) -> tuple[
         cell = mask[cy0:cy1, cx0:cx1]
         cells.append(_written(cell))
     return cells, box
+
+
+def bridge_gaps(mask: np.ndarray) -> np.ndarray:
+    """Close thin white streaks across strokes (low-ink scanner lines cut digits in pieces)."""
+    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((4, 1), np.uint8))
 
 
 def _written(cell: np.ndarray) -> np.ndarray:
@@ -94,7 +99,7 @@ class HandwrittenDigitsReader(Reader):
         out = {}
         for item in items:
             box = ctx.px(item.zone)
-            mask = ctx.new_ink(box, speck=12)
+            mask = bridge_gaps(ctx.new_ink(box, speck=12))
             symbols = segment_symbols(mask)
             if not symbols:
                 out[item.key] = FieldRead(None, 0.95, box, {"empty": True})

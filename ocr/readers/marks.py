@@ -71,7 +71,7 @@ class SealReader(Reader):
     """Red hue area on colour scans; on grey / 1-bit scans, new ink against the blank form."""
 
     type_names = ("seal",)
-    GRAY_INK_RATIO = 0.05
+    GRAY_INK_RATIO = 0.003
 
     def read(self, items: list[Item], ctx: PageContext) -> dict[str, FieldRead]:
         out = {}

@@ -14,7 +14,7 @@ from ocr import clean
 from ocr.readers.base import FieldRead, Item, PageContext, Reader, register
 from ocr.tools.tesseract import read_lines, read_pages
 
-SPACE_GAP = 0.55  # a white gap wider than this × text height is a word space
+SPACE_GAP = 0.8  # a white gap wider than this × text height is a word space
 
 TEXT_HEIGHT = {"printed_text": 48, "handwritten_text": 44}
 
@@ -27,7 +27,7 @@ def text_crop(item: Item, ctx: PageContext, height: int) -> tuple[np.ndarray | N
     if bbox is None or int((mask > 0).sum()) < 40:
         return None, box
     bx0, by0, bx1, by1 = bbox
-    crop = ctx.gray[y0:y1, x0:x1].copy()
+    crop = ctx.crop_gray(box).copy()
     crop[ctx.blank_ink[y0:y1, x0:x1] > 0] = 255
     crop[(mask == 0) & (crop < ctx.threshold)] = 255  # specks and noise
     crop = crop[by0:by1, bx0:bx1]

@@ -1,0 +1,101 @@
+"""OCR targets of issue 4: accuracy per field kind, straight-through and accepted-error rates,
+pages per minute (1 and 2 workers) and peak memory.
+
+Sets: the dev and dev-hard samples of ../shared (when present) and a generated set with heavy
+degradation (``samples.forms.generator``). ``quick=True`` uses a few pages of each.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import Result, meets
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "ocr-samples"
+TARGETS = {
+    "printed": ">= 0.99",
+    "digits": ">= 0.98",  # boxed handwritten digits, among the auto-accepted
+    "tick": ">= 0.995",
+    "seal": ">= 0.995",
+}
+
+
+def _result(name: str, value: float, unit: str, target: str = "", note: str = "") -> Result:
+    return Result("ocr", name, round(value, 4), unit, target, meets(value, target) if target else None, note)
+
+
+def _subset(src: Path, dst: Path, limit: int | None) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    (dst / "truth").mkdir(exist_ok=True)
+    files = sorted(p for p in src.iterdir() if p.is_file())
+    for path in files[:limit] if limit else files:
+        shutil.copy(path, dst / path.name)
+        truth = src / "truth" / f"{path.name}.json"
+        if truth.exists():
+            shutil.copy(truth, dst / "truth" / truth.name)
+    return dst
+
+
+def _measure(label: str, folder: Path, out_dir: Path, workers: int = 1) -> tuple[list[Result], dict]:
+    from ocr import evaluate, extract
+
+    out = out_dir / f"{label}_w{workers}.jsonl"
+    started = time.perf_counter()
+    summary = extract([folder], out=out, workers=workers, progress=False)
+    seconds = time.perf_counter() - started
+    report = evaluate(folder / "truth", out)
+    results = [_result(f"{label}: pages/min (--workers {workers})", summary.pages / seconds * 60, "pages/min",
+                       ">= 60" if workers == 1 else "", f"{summary.pages} pages in {seconds:.1f} s")]
+    for kind, stats in report["by_kind"].items():
+        value = stats["accepted_accuracy"] if kind == "digits" else stats["accuracy"]
+        if value is None:
+            continue
+        name = f"{label}: {kind} accuracy" + (" (auto-accepted)" if kind == "digits" else "")
+        results.append(_result(name, value, "ratio", TARGETS.get(kind, ""),
+                               f"n={stats['n']}, all fields {stats['accuracy']}"))
+    results.append(_result(f"{label}: straight-through rate", report["straight_through_rate"] or 0, "ratio", ">= 0.85"))
+    results.append(_result(f"{label}: error rate among accepted", report["accepted_error_rate"] or 0, "ratio",
+                           "<= 0.005"))
+    results.append(_result(f"{label}: page status accuracy", report["pages"]["status_accuracy"] or 0, "ratio",
+                           ">= 1"))
+    return results, report
+
+
+def run(quick: bool = False) -> list[Result]:
+    results: list[Result] = []
+    limit = 4 if quick else None
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp:
+        tmp_path = Path(tmp)
+        sets: list[tuple[str, Path]] = []
+        if SHARED.exists():
+            sets.append(("dev", _subset(SHARED / "dev", tmp_path / "dev", limit)))
+            sets.append(("dev-hard", _subset(SHARED / "dev-hard", tmp_path / "hard", limit)))
+        try:
+            from samples.forms.generator import default_households, generate_batch
+
+            gen = tmp_path / "generated_heavy"
+            generate_batch(default_households(), gen, count=4 if quick else 30, seed=101, degradation="heavy",
+                           hard_cases=not quick)
+            sets.append(("generated heavy", gen))
+        except ImportError as exc:
+            results.append(Result("ocr", "generated set", 0, "", note=f"generator unavailable: {exc}"))
+        for label, folder in sets:
+            measured, _ = _measure(label, folder, tmp_path)
+            results.extend(measured)
+        if sets:
+            label, folder = sets[0]
+            measured, _ = _measure(label, folder, tmp_path, workers=2)
+            results.extend(r for r in measured if "pages/min" in r.name)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(
+        resource.RUSAGE_CHILDREN).ru_maxrss
+    results.append(_result("peak memory (this process + largest child)", peak_kib / 1024, "MiB", "<= 1024"))
+    return results
+
+
+if __name__ == "__main__":
+    for r in run(quick=True):
+        print(r)
