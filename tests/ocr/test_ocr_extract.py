@@ -128,9 +128,10 @@ def test_public_api_with_two_workers_gives_the_same_rows(subset, tmp_path):
 def test_registry_cross_check_flags_a_mismatch(dev_dir, tmp_path):
     """``--registry`` with a CSV export: the household is found by the QR id; a differing
     member name is flagged and sent to review."""
+    from ocr_testkit import truth_of
+
     from ocr.load import plan_pages
     from ocr.pipeline import read_page
-    from ocr_testkit import truth_of
 
     scan = dev_dir / "dev_0012.jpg"
     truth = truth_of(scan)
