@@ -171,6 +171,40 @@ def runs_show(run_id: str = typer.Argument(..., help="実行 ID（runs list の�
                        f"{redact(item.error or '')}{evidence}")
 
 
+def runs_resolve(
+    scenario: Path = typer.Argument(..., help="シナリオファイル"),
+    reference: str = typer.Argument(..., help="件の参照キー（例: 申請書番号）"),
+    done: bool = typer.Option(False, "--done", help="人が確かめた結果、登録済みだった"),
+    retry: bool = typer.Option(False, "--retry", help="人が確かめた結果、未登録だった（次の実行で処理する）"),
+    note: str = typer.Option("", "--note", help="確認した内容のメモ（受付番号など）"),
+) -> None:
+    """要確認（結果不明）の件を、人が確かめた結果で「完了」または「未処理」にします。"""
+    from sqlalchemy import select
+
+    from robots.loader import load_scenario
+    from robots.queue import WorkItem, now
+    from yomikaki.audit import record
+    from yomikaki.db import session_scope
+    from yomikaki.errors import InputError
+
+    if done == retry:
+        raise InputError("--done か --retry のどちらか一方を指定してください")
+    queue = load_scenario(scenario).queue_name
+    with session_scope() as session:
+        item = session.scalar(select(WorkItem).where(WorkItem.queue == queue, WorkItem.reference == reference))
+        if item is None or item.status != "in_doubt":
+            state = "ありません" if item is None else f"要確認ではありません（{item.status}）"
+            raise InputError(f"{queue} の件 {reference} は{state}")
+        item.status, item.needs_check, item.updated_at = ("done" if done else "new"), False, now()
+        item.error = f"人が確認: {note}" if note else "人が確認"
+        if retry:
+            item.attempts = 0
+        else:
+            item.outputs = {**(item.outputs or {}), "確認メモ": note}
+    record("robot.resolve", f"{queue}/{reference}", result="done" if done else "retry", note=note)
+    typer.echo(f"{reference} を「{'完了' if done else '未処理'}」にしました")
+
+
 def evidence_purge(
     days: int | None = typer.Option(None, "--days", min=0, help="この日数より古い証跡を消す（既定: 設定の保存期間）"),
 ) -> None:
@@ -196,6 +230,7 @@ def register(app: typer.Typer) -> None:
     runs_app = typer.Typer(help="ロボットの実行履歴", no_args_is_help=True)
     runs_app.command("list")(runs_list)
     runs_app.command("show")(runs_show)
+    runs_app.command("resolve")(runs_resolve)
     app.add_typer(runs_app, name="runs")
     evidence_app = typer.Typer(help="失敗時の証跡（画面写真・トレース）", no_args_is_help=True)
     evidence_app.command("purge")(evidence_purge)

@@ -76,3 +76,16 @@ def test_robots_in_doubt_items_without_check_are_held_for_a_person(tmp_path, cor
     held = db.get(q.WorkItem, item.id)
     assert held.status == "in_doubt" and held.attempts == 1  # never submitted blindly
     db.close()
+    # a person looked on the core system: it was registered
+    from typer.testing import CliRunner
+
+    from yomikaki.cli import app
+
+    answer = CliRunner().invoke(app, ["runs", "resolve", str(no_check), "1234567890", "--done", "--note", "R2026-1"])
+    assert answer.exit_code == 0, answer.output
+    db = session_factory()()
+    resolved = db.get(q.WorkItem, item.id)
+    assert resolved.status == "done" and resolved.outputs["確認メモ"] == "R2026-1"
+    db.close()
+    again = CliRunner().invoke(app, ["runs", "resolve", str(no_check), "1234567890", "--retry"])
+    assert again.exit_code != 0 and "要確認ではありません" in str(again.exception)  # InputError → exit 2 in main()
