@@ -103,7 +103,7 @@ def _members(reads: dict[str, FieldRead]) -> tuple[list[dict[str, Any]], dict[st
     index = 1
     while f"members.{index}.name" in reads:
         cells = {sub: reads.get(f"members.{index}.{sub}") for sub in MEMBER_SUBKEYS}
-        filled = any(_has_text(cells[s]) for s in ("name", "relation", "birth_date"))
+        filled = _row_filled(cells)
         if filled:
             n = len(rows) + 1
             row = {}
@@ -117,6 +117,17 @@ def _members(reads: dict[str, FieldRead]) -> tuple[list[dict[str, Any]], dict[st
             rows.append(row)
         index += 1
     return rows, conf
+
+
+def _row_filled(cells: dict[str, FieldRead | None]) -> bool:
+    """A table row is filled when its 続柄 cell holds a printed word, or its name and a readable
+    era date are both there (scanner specks and streaks in empty rows must not make a row)."""
+    relation = cells.get("relation")
+    if relation and relation.raw:  # the choice reader leaves specks and streaks empty
+        return True
+    birth = cells.get("birth_date")
+    date_ok = bool(birth and birth.raw and re.search(r"\d+\s*年\s*\d+\s*月", str(birth.raw)))
+    return _has_text(cells.get("name")) and date_ok
 
 
 def _clear_unused_block(fields: dict[str, Any]) -> None:

@@ -168,7 +168,6 @@ def fix_printed(key: str, text: Any) -> Any:
         if match:
             text = f"{match.group(1)}{match.group(2)}年{match.group(3)}月{match.group(4)}日"
     elif sub in ("name", "household_head_name", "applicant_signature"):
-        text = _words(text, _NAME_CHAR)
         chars = list(text)
         for i, ch in enumerate(chars):
             if ch in _KANJI_LOOKALIKE:
@@ -176,7 +175,7 @@ def fix_printed(key: str, text: Any) -> Any:
                 after = chars[i + 1] if i + 1 < len(chars) else ""
                 if _KANJI.match(before) or _KANJI.match(after):
                     chars[i] = _KANJI_LOOKALIKE[ch]
-        text = "".join(chars)
+        text = _words("".join(chars), _NAME_CHAR)
     elif sub == "household_head_kana":
         text = _words(text, _KANA_CHAR)
     elif sub == "postal_code":
@@ -193,8 +192,8 @@ def _words(text: str, allowed: re.Pattern) -> str:
     """Keep the characters a name/kana can have; separators and gaps become one space."""
     text = _SEPARATORS.sub(" ", text) if allowed is _NAME_CHAR else re.sub(r"[-_~|・=.,:;\"'`<>]+", " ", text)
     words = ["".join(ch for ch in word if allowed.match(ch)) for word in re.split(r"\s+", text)]
-    words = [w for w in words if w]
-    if allowed is _KANA_CHAR or allowed is _NAME_CHAR:
+    words = [w for w in words if w.strip("ー")]
+    if allowed is _KANA_CHAR:
         words = [w.strip("ー") for w in words]
         words = [w for w in words if w]
     return " ".join(words)

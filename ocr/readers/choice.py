@@ -64,8 +64,10 @@ class ChoiceReader(Reader):
         out = {}
         for item in items:
             box = ctx.px(item.zone)
-            mask = ctx.new_ink(box, speck=12)
-            glyph = _normalise(mask) if int((mask > 0).sum()) >= 40 else None
+            mask = ctx.new_ink(box, speck=40)
+            bbox = clean.ink_bbox(mask)
+            tall = bbox is not None and (bbox[3] - bbox[1]) >= 0.25 * (box[3] - box[1])
+            glyph = _normalise(mask) if tall and int((mask > 0).sum()) >= 80 else None
             if glyph is None:
                 out[item.key] = FieldRead("", 0.97, box, {"empty": True})
                 continue

@@ -22,9 +22,10 @@ TEXT_HEIGHT = {"printed_text": 48, "handwritten_text": 44}
 def text_crop(item: Item, ctx: PageContext, height: int) -> tuple[np.ndarray | None, tuple]:
     box = ctx.px(item.zone)
     x0, y0, x1, y1 = box
-    mask = ctx.new_ink(box, speck=10)
+    mask = ctx.new_ink(box, speck=20)
     bbox = clean.ink_bbox(mask, 4)
-    if bbox is None or int((mask > 0).sum()) < 40:
+    min_height = min(0.3 * (y1 - y0), 1.8 * ctx.ppm)  # specks are not a line of text
+    if bbox is None or int((mask > 0).sum()) < 120 or (bbox[3] - bbox[1]) < min_height:
         return None, box
     bx0, by0, bx1, by1 = bbox
     crop = ctx.crop_gray(box).copy()
