@@ -88,9 +88,11 @@ class StepContext:
         if self.abort is not None:
             self.abort.clear()
 
-    def note(self, message: str, **details: Any) -> None:
+    def note(self, message: str, *, level: int = logging.DEBUG, **details: Any) -> None:
+        """Record an event in the item's run log; on the console only at ``level`` (a scenario's
+        ``log`` step and crash-recovery decisions are INFO, routine events DEBUG)."""
         from yomikaki.redaction import redact
 
         text = redact(str(message))
         self.events.append({"message": text, **details})
-        log.info("[%s] %s", self.reference or "setup", text)
+        log.log(level, "[%s] %s", self.reference or "setup", text)

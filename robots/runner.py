@@ -279,7 +279,7 @@ class _progress_bar:
 
 def _record_ledger(scenario, run_id, started, ended, status, totals, settings, job_id) -> None:
     try:
-        from scheduler.ledger import record_run
+        from scheduler.ledger import process_names, record_run, set_process_name
     except ImportError:
         return
     failed = totals["business_error"] + totals["system_error"] + totals["in_doubt"]
@@ -290,6 +290,9 @@ def _record_ledger(scenario, run_id, started, ended, status, totals, settings, j
                    items_total=totals["total"], items_done=totals["done"],
                    items_failed=totals["business_error"] + totals["system_error"],  # held: not failed yet
                    manual_minutes_per_item=scenario.spec.manual_minutes, run_ref=run_id, settings=settings)
+        process_id = scenario.spec.process_id or scenario.queue_name
+        if not process_names(settings).get(process_id):  # a jobs file's 業務名 takes precedence
+            set_process_name(process_id, scenario.name, settings)
     except Exception as exc:  # noqa: BLE001 - the ledger must never break a finished run
         log.warning("削減時間の記録に失敗しました: %s", exc)
 

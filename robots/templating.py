@@ -21,87 +21,15 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-import jaconv
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from robots.errors import SystemError_
-
-ERAS = (  # (name, first day, year offset)
-    ("令和", date(2019, 5, 1), 2018),
-    ("平成", date(1989, 1, 8), 1988),
-    ("昭和", date(1926, 12, 25), 1925),
-    ("大正", date(1912, 7, 30), 1911),
-    ("明治", date(1868, 1, 25), 1867),
-)
-_ERA_ALIASES = {"R": "令和", "H": "平成", "S": "昭和", "T": "大正", "M": "明治"}
-_WAREKI = re.compile(
-    r"^\s*(令和|平成|昭和|大正|明治|[RHSTM])\.?\s*(元|\d{1,2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?\s*$"
-)
-_WESTERN = re.compile(r"^\s*(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?\s*$")
+from yomikaki.japanese import JINJA_FILTERS
 
 
 def _nfkc(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text))
-
-
-def wareki_to_iso(text: Any) -> str:
-    """「令和8年7月1日」, 「R8.7.1」, 「平成元年1月8日」, 「2026/7/1」 → "2026-07-01"."""
-    try:
-        from yomikaki.japanese import wareki_to_iso as shared  # the shared helper, when present
-
-        return shared(str(text))
-    except Exception:  # noqa: BLE001 - fall back to the local implementation
-        pass
-    value = _nfkc(text)
-    m = _WAREKI.match(value)
-    if m:
-        era = _ERA_ALIASES.get(m.group(1), m.group(1))
-        year = 1 if m.group(2) == "元" else int(m.group(2))
-        offset = next(o for name, _, o in ERAS if name == era)
-        return date(offset + year, int(m.group(3)), int(m.group(4))).isoformat()
-    m = _WESTERN.match(value)
-    if m:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-    raise ValueError(f"和暦の日付として読めません: {text!r}")
-
-
-def iso_to_wareki(iso: Any, *, gannen: bool = True) -> str:
-    """"2026-07-01" → 「令和8年7月1日」 (year 1 as 元年)."""
-    value = iso if isinstance(iso, date) else date.fromisoformat(_nfkc(iso).strip()[:10])
-    for name, start, offset in ERAS:
-        if value >= start:
-            year = value.year - offset
-            year_text = "元" if (year == 1 and gannen) else str(year)
-            return f"{name}{year_text}年{value.month}月{value.day}日"
-    raise ValueError(f"明治より前の日付は和暦にできません: {iso!r}")
-
-
-def to_zenkaku(text: Any) -> str:
-    return jaconv.h2z(str(text), kana=True, ascii=True, digit=True).replace(" ", "\u3000")
-
-
-def to_hankaku(text: Any) -> str:
-    return jaconv.z2h(str(text), kana=True, ascii=True, digit=True).replace("\u3000", " ")
-
-
-def to_katakana(text: Any) -> str:
-    """Hiragana and half-width kana → full-width katakana; spaces → full-width."""
-    value = jaconv.h2z(str(text), kana=True, ascii=False, digit=False)
-    return jaconv.hira2kata(value).replace(" ", "\u3000")
-
-
-def to_hiragana(text: Any) -> str:
-    return jaconv.kata2hira(jaconv.h2z(str(text), kana=True, ascii=False, digit=False))
-
-
-def digits_only(text: Any) -> str:
-    return "".join(ch for ch in _nfkc(text) if ch.isdigit())
-
-
-def zero_pad(text: Any, width: int) -> str:
-    value = digits_only(text) if text is not None else ""
-    return value.zfill(int(width))
 
 
 def month_start(month: Any) -> str:
@@ -128,17 +56,10 @@ def previous_month(day: Any = None) -> str:
 
 
 FILTERS = {
+    **JINJA_FILTERS,  # wareki, iso_date, zenkaku, hankaku, katakana, hiragana, digits, zero_pad, phone, normalize
     "month_start": month_start,
     "month_end": month_end,
     "previous_month": previous_month,
-    "wareki": iso_to_wareki,
-    "iso_date": wareki_to_iso,
-    "zenkaku": to_zenkaku,
-    "hankaku": to_hankaku,
-    "katakana": to_katakana,
-    "hiragana": to_hiragana,
-    "digits": digits_only,
-    "zero_pad": zero_pad,
     "nfkc": _nfkc,
 }
 

@@ -221,11 +221,11 @@ class Worker:
         try:
             await run_steps(ctx, self.engine.scenario.check)
         except MarkDone:
-            ctx.note("check: 登録済みと判定しました")
+            ctx.note("check: 登録済みと判定しました", level=logging.INFO)
             return True
         except BusinessError as exc:
             raise SystemError_(f"登録済みかどうか確認できませんでした: {exc.message}", code="check") from exc
-        ctx.note("check: 未登録でした。手順を実行します")
+        ctx.note("check: 未登録でした。手順を実行します", level=logging.INFO)
         return False
 
     async def business_error_on_screen(self, ctx) -> str | None:

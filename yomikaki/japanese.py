@@ -133,10 +133,11 @@ def to_hankaku(text: object, *, kana: bool = True) -> str:
 
 
 def to_katakana(text: object) -> str:
-    """Hiragana and half-width katakana → full-width katakana; other characters unchanged."""
+    """Hiragana and half-width katakana → full-width katakana, and a half-width space between
+    family and given name → the full-width space kana name fields use; other characters unchanged."""
     text = "" if text is None else str(text)
     text = jaconv.h2z(text, kana=True, ascii=False, digit=False)  # ｶﾞ → ガ (joins the dakuten)
-    return jaconv.hira2kata(text)
+    return jaconv.hira2kata(text).replace(" ", "\u3000")
 
 
 def to_hiragana(text: object) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import importlib.util
 import inspect
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ class Log(Step):
     summary = "実行ログにメッセージを書く（個人情報は自動で伏せ字）"
 
     async def run(self, ctx, call):
-        ctx.note(str(ctx.render(call.params.message)))
+        ctx.note(str(ctx.render(call.params.message)), level=logging.INFO)
 
 
 class ScreenshotParams(Params):

@@ -144,7 +144,7 @@ def test_width_conversions():
 
 def test_to_katakana_and_check():
     assert to_katakana("さいとう　まり") == "サイトウ　マリ"
-    assert to_katakana("ｶﾞｯｺｳ ﾊﾟﾝ") == "ガッコウ パン"  # dakuten joined, small kana kept
+    assert to_katakana("ｶﾞｯｺｳ ﾊﾟﾝ") == "ガッコウ　パン"  # dakuten joined, small kana kept, space widened
     assert to_katakana("ゔぁいおりん") == "ヴァイオリン"
     assert is_fullwidth_katakana("サイトウ　マリ")
     assert is_fullwidth_katakana("ヴァイオリン")
