@@ -12,7 +12,6 @@ import numpy as np
 
 from ocr import clean
 from ocr.readers.base import FieldRead, Item, PageContext, Reader, register
-from ocr.template import Engine
 from ocr.tools.tesseract import read_lines, read_pages
 
 SPACE_GAP = 0.8  # a white gap wider than this × text height is a word space
@@ -94,16 +93,13 @@ class TextReader(Reader):
     type_names = ("printed_text", "handwritten_text")
 
     def read(self, items: list[Item], ctx: PageContext) -> dict[str, FieldRead]:
-        # one tesseract call per distinct engine setting (language + whitelist), not per name
-        groups: dict[tuple, list[Item]] = {}
+        groups: dict[str, list[Item]] = {}
         for item in items:
-            name = item.engine or ("handwritten" if item.type == "handwritten_text" else "printed")
-            engine = ctx.template.engines.get(name)
-            setting = (engine.lang, engine.whitelist) if engine else ("jpn", None)
-            groups.setdefault(setting, []).append(item)
+            engine = item.engine or ("handwritten" if item.type == "handwritten_text" else "printed")
+            groups.setdefault(engine, []).append(item)
         out: dict[str, FieldRead] = {}
-        for (lang_name, whitelist), group in groups.items():
-            engine = Engine(lang=lang_name, whitelist=whitelist)
+        for engine_name, group in groups.items():
+            engine = ctx.template.engines.get(engine_name)
             crops, keys, boxes = [], [], {}
             for item in group:
                 crop, box = text_crop(item, ctx, TEXT_HEIGHT.get(item.type, 40))
