@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ocr.extract import ExtractSummary
+    from ocr.batch import ExtractSummary
 
 __all__ = ["ExtractSummary", "evaluate", "extract", "read_page", "load_template"]
 
 
 def extract(*args, **kwargs) -> ExtractSummary:
-    from ocr.extract import extract as _extract
+    from ocr.batch import extract as _extract
 
     return _extract(*args, **kwargs)
 
@@ -31,7 +31,7 @@ def evaluate(truth_dir, pred_jsonl) -> dict:
 
 def __getattr__(name: str):
     if name == "ExtractSummary":
-        from ocr.extract import ExtractSummary
+        from ocr.batch import ExtractSummary
 
         return ExtractSummary
     if name == "read_page":

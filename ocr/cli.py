@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         progress: bool = typer.Option(True, "--progress/--no-progress", help="進捗バーを表示する"),
     ) -> None:
         """申請書のスキャンを読み取り、1 ページ 1 行の JSON Lines に書き出します。"""
-        from ocr.extract import extract
+        from ocr.batch import extract
         from yomikaki.errors import InputError
 
         missing = [str(p) for p in inputs if not p.exists()]

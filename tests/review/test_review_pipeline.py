@@ -18,7 +18,7 @@ SCANS = ["dev_0003.jpg", "dev_0008.png"]  # printed + handwritten, jpg + png
 
 def test_review_export_from_real_pipeline_output(tmp_path):
     try:
-        from ocr.extract import extract
+        from ocr.batch import extract
     except ImportError as exc:  # the pipeline is another package of this repo
         pytest.skip(f"ocr.extract not available: {exc}")
     scans = [dev_dir() / name for name in SCANS]

@@ -1,4 +1,4 @@
-"""``ocr.extract``: inputs → rows.jsonl (+ CSV / xlsx), with a progress bar and a summary."""
+"""Batch extraction behind ``ocr.extract``: inputs → rows.jsonl (+ CSV / xlsx), progress bar, summary."""
 
 from __future__ import annotations
 
