@@ -24,6 +24,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yomikaki.db import Base
+from yomikaki.procs import pid_alive
 
 STATUSES = ("new", "in_progress", "done", "business_error", "system_error", "in_doubt")
 STATUS_JA = {
@@ -118,16 +119,6 @@ def enqueue(session: Session, queue: str, run_id: str, rows: list[tuple[str, dic
     return prior
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover_abandoned(session: Session, queue: str) -> list[str]:
     """Items left in progress by a runner that died become in_doubt. Returns their references."""
     host = socket.gethostname()
@@ -135,7 +126,7 @@ def recover_abandoned(session: Session, queue: str) -> list[str]:
     for item in session.scalars(select(WorkItem).where(WorkItem.queue == queue, WorkItem.status == "in_progress")):
         owner = (item.lease_owner or "::").split(":")
         if owner[0] == host and owner[1].isdigit():  # this machine: the owner's process tells
-            abandoned = not _pid_alive(int(owner[1]))
+            abandoned = not pid_alive(int(owner[1]))
         else:  # another machine (or unknown): the lease tells
             abandoned = item.lease_expires is None or _aware(item.lease_expires) < now()
         if abandoned:

@@ -116,9 +116,10 @@ def run_now(
     """ジョブを今すぐ1回実行します (記録・警告は定期実行と同じ)。"""
     from scheduler import runner
     from scheduler.jobs_file import load_jobs
-    from scheduler.service import pid_alive, sync_baselines
+    from scheduler.service import sync_baselines
     from scheduler.state import get_state
     from yomikaki.errors import RunAborted
+    from yomikaki.procs import pid_alive
     from yomikaki.settings import get_settings
 
     settings = get_settings()

@@ -31,6 +31,7 @@ from scheduler.jobs_file import LoadedJobs, load_jobs
 from scheduler.lock import InstanceLock
 from scheduler.state import as_utc, get_state, now_utc, update_state
 from yomikaki.db import get_engine, init_db
+from yomikaki.procs import pid_alive
 from yomikaki.settings import Settings, get_settings
 
 log = logging.getLogger("yomikaki.scheduler")
@@ -128,16 +129,6 @@ def record_missed(job, fire_times: list[datetime], settings: Settings, why: str,
                      last_scheduled_for=fire_times[-1])
     elif fire_times:  # the job is still running: keep its "running" state
         update_state(job.id, settings, last_accounted=fire_times[-1])
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def recover_cut_off_run(job, settings: Settings) -> bool:

@@ -29,3 +29,19 @@ def write_private(path: Path, data: bytes | str) -> Path:
         fh.write(data)
     os.chmod(path, 0o600)
     return path
+
+
+def replace_private(path: Path, write) -> Path:
+    """Write ``path`` atomically with mode 0600: ``write(tmp_path)`` fills a temporary file
+    beside it, which then replaces ``path`` — a crash never leaves a half-written file."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

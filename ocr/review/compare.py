@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from ocr.review.layout import SHEET_REVIEW
 from ocr.review.values import same_text
 from yomikaki.errors import InputError, ValidationFailed
 from yomikaki.exports import set_cell_text
+from yomikaki.paths import replace_private
 
 SHEET_DIFF = "不一致"
 SHEET_OVERVIEW = "概要"
@@ -75,7 +75,6 @@ def compare_reviews(a: Path, b: Path, out: Path) -> CompareResult:
 
 def _write(out: Path, diffs, export_id, a: Path, b: Path, who_a: str, who_b: str, rows: int,
            compared: int) -> None:
-    import os
 
     wb = Workbook()
     ws = wb.active
@@ -103,11 +102,4 @@ def _write(out: Path, diffs, export_id, a: Path, b: Path, who_a: str, who_b: str
         set_cell_text(ov.cell(r, 2), value)
     ov.column_dimensions["A"].width = 24
     ov.column_dimensions["B"].width = 40
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{secrets.token_hex(3)}.tmp")
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_private(out, wb.save)

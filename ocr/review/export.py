@@ -37,6 +37,7 @@ from ocr.review.layout import (
 from ocr.review.values import row_hash, to_cell_text
 from yomikaki.errors import InputError, Location, ValidationFailed
 from yomikaki.exports import set_cell_text
+from yomikaki.paths import replace_private
 
 CROP_MAX = (480, 44)  # px: downscaled crop size in the workbook (wide fields stay legible)
 CROP_ROW_HEIGHT = 36  # pt for rows that carry a crop
@@ -292,14 +293,7 @@ def export_review(rows_jsonl: Path, out: Path, *, page_images_dir: Path | None =
     wb.properties.creator = "yomikaki"
     wb.properties.lastModifiedBy = "yomikaki"
     wb.properties.title = f"確認用ワークブック {export_id}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{secrets.token_hex(3)}.tmp")
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_private(out, wb.save)
     from ocr.review.corrections import register_export
     register_export(export_id, form=FORM_ID, rows=len(prepared), workbook=str(out.resolve()),
                     rows_file=str(rows_jsonl.resolve()), row_hashes=hashes, settings=settings)

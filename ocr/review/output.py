@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -12,6 +10,7 @@ from openpyxl.styles import Alignment, Font
 
 from ocr.review.layout import CANONICAL_ORDER, MEMBER_KEYS, Column
 from yomikaki.exports import set_cell_text, write_csv
+from yomikaki.paths import replace_private
 
 
 def flat_header(rows: list[dict]) -> list[str]:
@@ -38,18 +37,6 @@ def flat_values(row: dict, header: list[str]) -> list[object]:
     return out
 
 
-def _atomic(path: Path, write) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}.tmp")
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def write_confirmed(out: Path, rows: list[dict]) -> Path:
     suffix = out.suffix.lower()
     if suffix == ".jsonl":
@@ -57,14 +44,14 @@ def write_confirmed(out: Path, rows: list[dict]) -> Path:
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                 for row in rows:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return _atomic(out, write)
+        return replace_private(out, write)
     header = flat_header(rows)
     if suffix == ".csv":
         def csv_text(v: object) -> object:
             if isinstance(v, bool):
                 return "true" if v else "false"
             return "" if v is None else v
-        return _atomic(out, lambda tmp: write_csv(tmp, header, ([csv_text(v) for v in flat_values(r, header)]
+        return replace_private(out, lambda tmp: write_csv(tmp, header, ([csv_text(v) for v in flat_values(r, header)]
                                                                 for r in rows)))
 
     def write_xlsx(tmp: Path) -> None:
@@ -82,7 +69,7 @@ def write_confirmed(out: Path, rows: list[dict]) -> Path:
                     cell.number_format = "@"
         ws.freeze_panes = "C2"
         wb.save(tmp)
-    return _atomic(out, write_xlsx)
+    return replace_private(out, write_xlsx)
 
 
 def write_rejected(path: Path, rejected: list, columns: list[Column]) -> Path:
@@ -106,4 +93,4 @@ def write_rejected(path: Path, rejected: list, columns: list[Column]) -> Path:
         ws.column_dimensions["E"].width = 70
         ws.freeze_panes = "F2"
         wb.save(tmp)
-    return _atomic(path, write)
+    return replace_private(path, write)
