@@ -46,7 +46,9 @@ class OcrSettings(BaseModel):
     tesseract_cmd: str = "tesseract"
     dpi: int = 300
     review_minutes_per_field: float = Field(
-        0.5, description="reviewer minutes per reviewed field, for the hours-saved ledger"
+        0.25,
+        description="reviewer minutes per reviewed field (look at the crop, confirm or retype), "
+        "for the hours-saved ledger; measure it like manual_minutes_per_item",
     )
     review_process_id: str = Field(
         "benefit-registration",

@@ -23,6 +23,7 @@ from ocr.review import correction_stats, export_review, import_review
 from ocr.review.corrections import corrections_for
 from yomikaki.db import session_scope
 from yomikaki.errors import InputError, ValidationFailed
+from yomikaki.settings import get_settings
 
 
 def _truth_row(source: str, truth: dict) -> dict:
@@ -67,7 +68,7 @@ def test_review_import_corrected_workbook_gives_the_truth(exported, tmp_path):
     with session_scope() as session:
         runs = list(session.scalars(select(RunRecord).where(RunRecord.kind == "review")))
     assert len(runs) == 1
-    assert runs[0].review_minutes == pytest.approx(result.fields_reviewed * 0.5)
+    assert runs[0].review_minutes == pytest.approx(result.fields_reviewed * get_settings().ocr.review_minutes_per_field)
     assert runs[0].items_total == 4 and runs[0].process_id == "benefit-registration"
 
 
@@ -346,7 +347,7 @@ def test_review_import_again_does_not_count_reviewer_time_twice(exported, tmp_pa
         minutes = [r.review_minutes for r in session.scalars(
             select(RunRecord).where(RunRecord.kind == "review").order_by(RunRecord.id))]
     # the first import counted the accepted rows, the second only the rest, the third nothing
-    assert len(minutes) == 2 and sum(minutes) == pytest.approx(second.fields_reviewed * 0.5)
+    assert len(minutes) == 2 and sum(minutes) == pytest.approx(second.fields_reviewed * get_settings().ocr.review_minutes_per_field)
     assert 0 < minutes[1] < minutes[0] + minutes[1]
 
 
