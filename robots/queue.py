@@ -9,21 +9,23 @@ Statuses::
     in_progress left by a dead runner ──▶ in_doubt ──(check block)──▶ done / new
                                                    └─(no check)──▶ held for a person
 
-``claim()`` is the one function that hands items to workers (compare-and-set UPDATE, safe
-across processes); a PostgreSQL ``FOR UPDATE SKIP LOCKED`` variant belongs there too.
+``claim()`` is the one function that hands items to workers: ``yomikaki.dbqueue.claim_next``
+(one UPDATE … RETURNING; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, where several robot PCs
+share the queue), with a lease kept alive by a heartbeat thread.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yomikaki.db import Base
+from yomikaki.dbqueue import claim_next, insert_missing, keep_leases
 from yomikaki.procs import pid_alive
 
 STATUSES = ("new", "in_progress", "done", "business_error", "system_error", "in_doubt")
@@ -100,11 +102,12 @@ def enqueue(session: Session, queue: str, run_id: str, rows: list[tuple[str, dic
     existing = {item.reference: item for item in session.scalars(select(WorkItem).where(WorkItem.queue == queue))}
     prior: dict[str, str] = {}
     stamp = now()
+    missing: list[dict] = []
     for reference, payload in rows:
         item = existing.get(reference)
         if item is None:
-            session.add(WorkItem(queue=queue, reference=reference, status="new", payload=payload, run_id=run_id,
-                                 created_at=stamp, updated_at=stamp))
+            missing.append({"queue": queue, "reference": reference, "status": "new", "payload": payload,
+                            "run_id": run_id, "created_at": stamp, "updated_at": stamp})
             prior[reference] = "new"
             continue
         prior[reference] = item.status
@@ -116,6 +119,8 @@ def enqueue(session: Session, queue: str, run_id: str, rows: list[tuple[str, dic
                 item.needs_check = prior[reference] == "system_error"
         elif item.status == "in_doubt":
             item.run_id = run_id
+    # robots starting together on the same input: a reference another one inserted is skipped
+    insert_missing(session, WorkItem, missing, unique=["queue", "reference"])
     return prior
 
 
@@ -142,25 +147,26 @@ def _aware(value: datetime) -> datetime:
 
 def claim(session: Session, queue: str, run_id: str, owner: str, lease_seconds: int,
           statuses: tuple[str, ...] = ("new",)) -> WorkItem | None:
-    """Give the next item of this run to ``owner`` (status → in_progress, attempts + 1)."""
-    for _ in range(20):
-        candidate = session.scalar(
-            select(WorkItem.id).where(WorkItem.queue == queue, WorkItem.run_id == run_id,
-                                      WorkItem.status.in_(statuses)).order_by(WorkItem.id).limit(1)
-        )
-        if candidate is None:
-            return None
-        stamp = now()
-        result = session.execute(
-            update(WorkItem)
-            .where(WorkItem.id == candidate, WorkItem.status.in_(statuses))
-            .values(status="in_progress", attempts=WorkItem.attempts + 1, lease_owner=owner,
-                    lease_expires=stamp + timedelta(seconds=lease_seconds), started_at=stamp, updated_at=stamp)
-        )
-        session.commit()
-        if result.rowcount == 1:
-            return session.get(WorkItem, candidate, populate_existing=True)
-    return None
+    """Give the next item of this run — or of a robot working the same queue — to ``owner``.
+
+    Status → in_progress, attempts + 1, a lease kept alive by a heartbeat thread while this
+    process lives. One UPDATE … RETURNING (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), see
+    yomikaki/dbqueue.py; robots on several PCs share the queue through ``robot_runs`` rows
+    still ``running``.
+    """
+    stamp = now()
+    sharing = select(RobotRun.id).where(RobotRun.queue == queue, RobotRun.status == "running")
+    claimed = claim_next(
+        session, WorkItem, owner=owner, lease_seconds=lease_seconds, now=stamp, statuses=statuses,
+        where=[WorkItem.queue == queue, (WorkItem.run_id == run_id) | WorkItem.run_id.in_(sharing)],
+        values={"attempts": WorkItem.attempts + 1, "run_id": run_id, "started_at": stamp, "updated_at": stamp},
+    )
+    session.commit()
+    if claimed is None:
+        return None
+    keep_leases(session.get_bind(), WorkItem, owner_prefix=f"{socket.gethostname()}:{os.getpid()}:",
+                lease_seconds=lease_seconds)
+    return session.get(WorkItem, claimed.id, populate_existing=True)
 
 
 def finish(session: Session, item_id: int, status: str, *, outputs: dict | None = None, error: str | None = None,
