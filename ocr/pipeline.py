@@ -169,6 +169,7 @@ def run_pages(inputs: Iterable[Path], *, template: str = "benefit-application", 
     from yomikaki.settings import get_settings
 
     settings = get_settings().ocr
+    cluster = cluster or settings.cluster  # --cluster, else the setting ocr.cluster (YOMIKAKI_OCR__CLUSTER)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     load_template(template)  # fail early on a bad template
     refs = plan_pages(inputs, max_pixels=settings.max_pixels, dpi=settings.dpi)
