@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 26010ef9d5f4
+Revision ID: 604cbb64c92e
 Revises:
-Create Date: 2026-11-27 04:01:16.946959
+Create Date: 2026-11-27 05:50:40.741494
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "26010ef9d5f4"
+revision: str = "604cbb64c92e"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
