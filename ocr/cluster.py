@@ -69,7 +69,7 @@ def is_cluster_address(value: str | None) -> bool:
 
 
 def make_executor(workers: int = 1, cluster: str | None = None, *, retries: int = 2,
-                  connect_timeout: float = 20.0) -> Executor:
+                  connect_timeout: float = 10.0) -> Executor:
     """A local process pool of ``workers`` processes, or the Dask cluster at ``cluster``.
 
     Use it as a context manager (``with make_executor(...) as pool``): leaving it waits for
