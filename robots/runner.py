@@ -220,7 +220,8 @@ def _run(scenario, rows, db, settings, variables, secret_values, *, input_path, 
     for row in rows:
         item = items.get(row.reference)
         state = item.status if item else "new"
-        if state == "done" and prior.get(row.reference) == "done":
+        done_elsewhere = item is not None and item.run_id != run_id  # earlier run, or another robot
+        if state == "done" and (prior.get(row.reference) == "done" or done_elsewhere):
             state_key, shown = "skipped", "skipped"
         else:
             state_key = {"new": "pending", "in_progress": "pending"}.get(state, state)

@@ -158,7 +158,14 @@ def test_cluster_three_robots_one_killed_every_application_once(
         ledger = conn.execute(select(RunRecord.run_ref, RunRecord.items_done)).all()
         audited = conn.execute(select(AuditEvent.action).where(AuditEvent.action == "robot.run")).all()
     assert len(ledger) == 3 and len(audited) == 3  # two survivors and the re-run; the killed one never finished
-    print(f"ledger items_done per run: {[done for _ref, done in ledger]}")
+    # each registration counts once in the hours-saved ledger, whichever robot did it; only the
+    # items the killed robot finished itself are missing (it died before recording its run)
+    with engine.connect() as conn:
+        finished_by = Counter(conn.execute(select(WorkItem.run_id)).scalars())
+    recorded = {ref for ref, _done in ledger}
+    unrecorded = sum(n for run, n in finished_by.items() if run not in recorded)
+    assert sum(done for _ref, done in ledger) + unrecorded == ITEMS, (ledger, finished_by)
+    assert sum(done for _ref, done in ledger) == sum(n for run, n in finished_by.items() if run in recorded)
     print(f"registered per robot: {[len(s) for s in registered_by]}, left in progress by the killed "
           f"robot: {sorted(left_in_progress)}, resolved by check: {sorted(checked)}")
     engine.dispose()
