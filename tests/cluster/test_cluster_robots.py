@@ -149,7 +149,12 @@ def test_cluster_three_robots_one_killed_every_application_once(
     union = set().union(*registered_by)
     # an in-doubt item the victim had already submitted is found done by `check`, not re-registered
     assert total == len(union), "an item was registered by two robots"
-    assert union | left_in_progress >= {r["application_id"] for r in rows}
+    # the rest were confirmed done by a `check` (after a lost lease) — never submitted twice
+    confirmed = set().union(*(
+        {e["reference"] for e in _run_logs(tmp_path / f"pc{i}")
+         if e.get("event") == "item_finished" and e.get("outcome") == "done"} - registered_by[i]
+        for i in range(4)))
+    assert union | left_in_progress | confirmed >= {r["application_id"] for r in rows}
     # the run ledger and the audit log live in the shared database too
     from scheduler.ledger import RunRecord
     from yomikaki.audit import AuditEvent
