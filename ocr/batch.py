@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ocr.pipeline import CANONICAL_KEYS, run_pages
+from yomikaki.paths import private_dir
 
 
 @dataclass
@@ -50,10 +52,13 @@ def extract(inputs: list[Path], *, template: str = "benefit-application", out: P
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     assets = Path(assets) if assets else out.parent / f"{out.stem}_assets"
+    private_dir(assets)  # crops and page images show personal data
     summary = ExtractSummary(out=out, assets=assets, csv=csv, xlsx=xlsx)
     rows_for_export: list[dict] = [] if (csv or xlsx) else None
     bar = _progress(progress)
-    with out.open("w", encoding="utf-8") as fh, bar as live:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # rows hold account numbers
+    os.chmod(out, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh, bar as live:
         task = live.add_task("読み取り中", total=None) if live else None
         for row in run_pages(inputs, template=template, workers=workers, cluster=cluster,
                              registry=registry, assets_dir=assets, rel_base=out.parent):

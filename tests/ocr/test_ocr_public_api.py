@@ -19,3 +19,15 @@ def test_ocr_extract_can_be_called_twice_in_one_process(tmp_path):
         row = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
         assert row["status"] == "ok" and row["form"] == "benefit-application"
         assert len(row["fields"]["application_id"]) == 10
+
+
+def test_ocr_output_is_private(tmp_path):
+    """Rows and crops hold personal data (account numbers): owner-only, wherever --out points."""
+    import stat
+
+    import ocr
+
+    out = tmp_path / "anywhere" / "rows.jsonl"
+    summary = ocr.extract([shared_path("ocr-samples", "dev", "dev_0002.jpg")], out=out, progress=False)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(summary.assets.stat().st_mode) == 0o700
