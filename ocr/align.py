@@ -33,6 +33,7 @@ class Alignment:
     method: str  # "marks" | "features" | "none"
     score: float  # ink-map correlation with the blank form
     reason: str = ""
+    gray: np.ndarray | None = None  # the aligned page in grey (computed once, shared by the stages)
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,9 +212,10 @@ def _by_features(gray: np.ndarray, blank: BlankForm) -> np.ndarray | None:
     return matrix if _plausible(matrix, blank.gray.shape[1] / gray.shape[1]) else None
 
 
-def align_page(image: np.ndarray, template: Template) -> Alignment:
+def align_page(image: np.ndarray, template: Template, gray: np.ndarray | None = None) -> Alignment:
+    """``gray``: the scan in grey when the caller has it already (``to_gray(image)``)."""
     blank = blank_for(template)
-    gray = to_gray(image)
+    gray = to_gray(image) if gray is None else gray
     h, w = gray.shape
     rotations = (0, 180) if h >= w else (90, 270)
     best: Alignment | None = None
@@ -235,4 +237,5 @@ def align_page(image: np.ndarray, template: Template) -> Alignment:
         return Alignment(False, None, best.rotation, best.method, best.score,
                          f"位置合わせの確認に失敗しました (ひな形との一致度 {best.score:.2f} < {MIN_CORRELATION})")
     best.image = _warp(rotate(image, best.rotation), best_matrix, blank)
+    best.gray = to_gray(best.image)
     return best

@@ -36,7 +36,9 @@ class Classification:
 
 
 def ink_ratio(image: np.ndarray) -> float:
-    """Share of the page covered by text-like ink (specks and long streaks ignored)."""
+    """Share of the page covered by text-like ink (specks and long streaks ignored).
+
+    ``image``: BGR or already grey."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     f = 1000 / max(gray.shape)
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
@@ -45,16 +47,12 @@ def ink_ratio(image: np.ndarray) -> float:
     small = small[margin:h - margin, margin:w - margin]
     background = cv2.medianBlur(small, 31)
     dark = ((background.astype(np.int16) - small) > 60).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    total = 0
-    for i in range(1, n):
-        x, y, cw, ch, area = stats[i]
-        if area < 4:
-            continue  # speck
-        if max(cw, ch) > 0.5 * min(small.shape):
-            continue  # scanner streak / roller line
-        total += area
-    return total / small.size
+    _, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    stats = stats[1:]
+    area = stats[:, cv2.CC_STAT_AREA]
+    longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = (area >= 4) & (longest <= 0.5 * min(small.shape))  # not a speck, not a scanner streak
+    return int(area[keep].sum()) / small.size
 
 
 def is_blank(image: np.ndarray) -> bool:
@@ -62,6 +60,7 @@ def is_blank(image: np.ndarray) -> bool:
 
 
 def identify(image: np.ndarray, alignment: Alignment, template: Template) -> Classification:
+    """``image``: the scan (BGR or grey)."""
     pattern = re.compile(template.recognise.qr_pattern)
     if alignment.ok:
         ppm = alignment.image.shape[1] / template.page.width_mm
@@ -69,7 +68,7 @@ def identify(image: np.ndarray, alignment: Alignment, template: Template) -> Cla
         if template.recognise.qr_field:
             spec = template.field(template.recognise.qr_field)
             x, y, w, h = spec.zone
-            gray = cv2.cvtColor(alignment.image, cv2.COLOR_BGR2GRAY)
+            gray = _aligned_gray(alignment)
             crop = gray[max(0, int((y - 3) * ppm)):int((y + h + 3) * ppm),
                         max(0, int((x - 3) * ppm)):int((x + w + 3) * ppm)]
             qr_text = decode_qr(crop)
@@ -77,7 +76,7 @@ def identify(image: np.ndarray, alignment: Alignment, template: Template) -> Cla
             return Classification("ok", template.id, qr_text=qr_text)
         if alignment.score >= STRONG_ALIGNMENT:
             return Classification("ok", template.id, qr_text=qr_text)
-        title = _title_text(alignment.image, template, ppm)
+        title = _title_text(_aligned_gray(alignment), template, ppm)
         if title is not None and _similar(title, template.recognise.title.text) >= template.recognise.title.min_similarity:
             return Classification("ok", template.id, qr_text=qr_text, title_text=title)
         return Classification("unknown_form", None,
@@ -98,10 +97,16 @@ def _title_text(aligned: np.ndarray, template: Template, ppm: float) -> str | No
     from ocr.tools.tesseract import read_lines
 
     x, y, w, h = rule.zone
-    gray = cv2.cvtColor(aligned, cv2.COLOR_BGR2GRAY)
+    gray = aligned if aligned.ndim == 2 else cv2.cvtColor(aligned, cv2.COLOR_BGR2GRAY)
     crop = gray[int(y * ppm):int((y + h) * ppm), int(x * ppm):int((x + w) * ppm)]
     result = read_lines([crop], lang="jpn", psm=7)
     return result[0].text if result else None
+
+
+def _aligned_gray(alignment: Alignment) -> np.ndarray:
+    if alignment.gray is not None:
+        return alignment.gray
+    return cv2.cvtColor(alignment.image, cv2.COLOR_BGR2GRAY)
 
 
 def _similar(a: str, b: str) -> float:

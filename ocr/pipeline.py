@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from ocr import classify, confidence
-from ocr.align import align_page, blank_for
+from ocr.align import align_page, blank_for, to_gray
 from ocr.assemble import assemble_fields
 from ocr.load import PageLoadError, PageRef, load_page, plan_pages
 from ocr.readers.base import FieldRead, Item, PageContext, get_reader
@@ -89,7 +89,8 @@ def stage_assets(row: dict, aligned: np.ndarray, reads: dict[str, FieldRead], as
     stem = f"{Path(row['source']).stem}_p{row['page']}"
     page_path = assets_dir / f"{stem}.png"
     small = cv2.resize(aligned, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
-    cv2.imwrite(str(page_path), small, [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    # level 1: same pixels, ≈ 20 % bigger file, 3× faster than level 6 (was ~15 % of a page's time)
+    cv2.imwrite(str(page_path), small, [cv2.IMWRITE_PNG_COMPRESSION, 1])
     row["page_image"] = os.path.relpath(page_path, rel_base)
     crops = {}
     for key in row["review"]:
@@ -129,13 +130,14 @@ def read_page(ref: PageRef, *, template: str = "benefit-application", registry: 
         image = stage_load(ref, settings.max_pixels, settings.dpi)
     except PageLoadError as exc:
         return empty_row(ref, "error", [str(exc)])
-    if classify.is_blank(image):
+    gray = to_gray(image)  # once, for every stage below
+    if classify.is_blank(gray):
         return empty_row(ref, "blank", ["白紙のページです"])
-    alignment = align_page(image, tpl)
-    kind = classify.identify(image, alignment, tpl)
+    alignment = align_page(image, tpl, gray=gray)
+    kind = classify.identify(gray, alignment, tpl)
     if kind.status != "ok":
         return empty_row(ref, kind.status, [kind.reason], form=kind.form)
-    ctx = PageContext(alignment.image, tpl, blank_for(tpl), is_color=_is_color(image))
+    ctx = PageContext(alignment.image, tpl, blank_for(tpl), is_color=_is_color(image), gray=alignment.gray)
     reads = stage_read(ctx, stage_items(tpl))
     fields, conf, errors = assemble_fields(reads, tpl, qr_text=kind.qr_text, registry=registry)
     if not os.environ.get("YOMIKAKI_OCR_UNCALIBRATED"):  # set by ``python -m ocr.calibrate``

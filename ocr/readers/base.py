@@ -50,16 +50,16 @@ class FieldRead:
 class PageContext:
     """An aligned page plus everything readers share (threshold, blank form, scale)."""
 
-    def __init__(self, image: np.ndarray, template: Template, blank: BlankForm, *, is_color: bool):
+    def __init__(self, image: np.ndarray, template: Template, blank: BlankForm, *, is_color: bool,
+                 gray: np.ndarray | None = None):
         self.image = image
-        self.gray = clean.gray(image)
+        self.gray = clean.gray(image) if gray is None else gray  # ``gray``: the page in grey, if known
         self.template = template
         self.blank = blank
         self.ppm = blank.px_per_mm
         self.threshold = clean.ink_threshold(self.gray)
         self.is_color = is_color
         self._blank_ink: np.ndarray | None = None
-        self._blank_lines: np.ndarray | None = None
         self._offsets: dict[tuple[int, int, int, int], tuple[int, int]] = {}
 
     @property
@@ -87,22 +87,16 @@ class PageContext:
         m, s = LOCAL_MARGIN, LOCAL_SEARCH
         tx0, ty0, tx1, ty1 = max(0, x0 - m), max(0, y0 - m), min(W, x1 + m), min(H, y1 + m)
         sx0, sy0, sx1, sy1 = max(0, tx0 - s), max(0, ty0 - s), min(W, tx1 + s), min(H, ty1 + s)
-        template = self.blank_lines[ty0:ty1, tx0:tx1]
+        lines = _blank_lines_cached(self.blank)[ty0:ty1, tx0:tx1]  # 0/1
         offset = (0, 0)
-        if template.any() and template.std() > 0:
+        if lines.any() and not lines.all():  # some form print, not a solid block
             search = (self.gray[sy0:sy1, sx0:sx1] < self.threshold).astype(np.float32)
-            result = cv2.matchTemplate(search, template, cv2.TM_CCORR_NORMED)
+            result = cv2.matchTemplate(search, lines.astype(np.float32), cv2.TM_CCORR_NORMED)
             _, best, _, loc = cv2.minMaxLoc(result)
             if best > 0.3:
                 offset = (loc[0] - (tx0 - sx0), loc[1] - (ty0 - sy0))
         self._offsets[box] = offset
         return offset
-
-    @property
-    def blank_lines(self) -> np.ndarray:
-        if self._blank_lines is None:
-            self._blank_lines = (self.blank.gray < 160).astype(np.float32)
-        return self._blank_lines
 
     def crop_gray(self, box: tuple[int, int, int, int]) -> np.ndarray:
         """The page's grey pixels of ``box``, shifted by the local offset."""
@@ -130,14 +124,22 @@ class PageContext:
         return clean.drop_specks(mask, speck) if speck else mask
 
 
-_BLANK_INK: dict[int, np.ndarray] = {}
+# Per-process caches keyed by the (identity-hashed) BlankForm: made once, not once per page.
+_BLANK_INK: dict[BlankForm, np.ndarray] = {}
+_BLANK_LINES: dict[BlankForm, np.ndarray] = {}
+
+
+def _blank_lines_cached(blank: BlankForm) -> np.ndarray:
+    """uint8 0/1 map of the blank form's print (the lines local offsets are matched on)."""
+    if blank not in _BLANK_LINES:
+        _BLANK_LINES[blank] = (blank.gray < 160).astype(np.uint8)
+    return _BLANK_LINES[blank]
 
 
 def _blank_ink_cached(blank: BlankForm) -> np.ndarray:
-    key = id(blank)
-    if key not in _BLANK_INK:
-        _BLANK_INK[key] = clean.blank_ink(blank.gray, 5)
-    return _BLANK_INK[key]
+    if blank not in _BLANK_INK:
+        _BLANK_INK[blank] = clean.blank_ink(blank.gray, 5)
+    return _BLANK_INK[blank]
 
 
 class Reader(ABC):
