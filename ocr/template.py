@@ -36,6 +36,7 @@ FieldType = Literal[
     "table",
 ]
 Zone = tuple[float, float, float, float]  # x, y, width, height in mm
+CHARSET_NAMES = {"all", "kanji", "hiragana", "katakana", "digits", "latin", "symbols"}  # ocr.glyphs.bank
 
 
 class _Strict(BaseModel):
@@ -66,10 +67,28 @@ class Recognise(_Strict):
 
 
 class Engine(_Strict):
+    """How printed/handwritten lines are read: ``reader: tesseract`` (default) or ``reader: glyph``
+    (template matching against known print fonts, falling back to tesseract on lines that do
+    not match them; see docs/templates.md)."""
+
+    reader: Literal["tesseract", "glyph"] = "tesseract"
     lang: str = "jpn"
     psm: int = 7
     scale: float = 1.0
     whitelist: str | None = None
+    # reader: glyph
+    fonts: list[Literal["ipaex-gothic", "ipaex-mincho"]] = ["ipaex-gothic", "ipaex-mincho"]
+    charset: list[str] = []  # named sets (kanji, hiragana, katakana, digits, latin, symbols) or characters
+    fallback: Literal["tesseract", "none"] = "tesseract"
+
+    @model_validator(mode="after")
+    def _check_glyph(self) -> Engine:
+        if self.reader == "glyph" and not self.fonts:
+            raise ValueError("reader: glyph needs at least one font in 'fonts'")
+        for entry in self.charset:
+            if entry.isascii() and entry.isalpha() and entry not in CHARSET_NAMES:
+                raise ValueError(_unknown("charset", entry, sorted(CHARSET_NAMES)))
+        return self
 
 
 class Column(_Strict):
@@ -77,6 +96,7 @@ class Column(_Strict):
     type: FieldType
     x: float
     width: float
+    engine: str | None = None
     normalizer: str | None = None
     choices: list[str] = []
 
@@ -138,7 +158,11 @@ class Template(_Strict):
             raise ValueError(f"duplicate field keys: {', '.join(sorted(dupes))}")
         for spec in self.fields:
             if spec.engine and spec.engine not in self.engines:
-                raise ValueError(_unknown("engine", spec.engine, list(self.engines)))
+                raise ValueError(f"field '{spec.key}': " + _unknown("engine", spec.engine, list(self.engines)))
+            for col in spec.columns:
+                if col.engine and col.engine not in self.engines:
+                    raise ValueError(f"field '{spec.key}.{col.key}': "
+                                     + _unknown("engine", col.engine, list(self.engines)))
             for name in spec.fallback:
                 if name not in keys:
                     raise ValueError(_unknown("fallback field", name, keys))

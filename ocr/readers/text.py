@@ -12,6 +12,7 @@ import numpy as np
 
 from ocr import clean
 from ocr.readers.base import FieldRead, Item, PageContext, Reader, register
+from ocr.readers.glyph import read_glyph_lines
 from ocr.tools.tesseract import read_lines, read_pages
 
 SPACE_GAP = 0.8  # a white gap wider than this × text height is a word space
@@ -88,6 +89,20 @@ def insert_spaces(words: list[tuple[int, int, str]], gaps: list[tuple[int, int]]
     return out
 
 
+def engine_of(item: Item, ctx: PageContext) -> str:
+    """The item's engine name; table cells (``members.2.name``) take their column's."""
+    if item.engine:
+        return item.engine
+    parts = item.key.split(".")
+    if len(parts) == 3:
+        for spec in ctx.template.fields:
+            if spec.key == parts[0]:
+                for col in spec.columns:
+                    if col.key == parts[2] and col.engine:
+                        return col.engine
+    return "handwritten" if item.type == "handwritten_text" else "printed"
+
+
 @register
 class TextReader(Reader):
     type_names = ("printed_text", "handwritten_text")
@@ -95,11 +110,15 @@ class TextReader(Reader):
     def read(self, items: list[Item], ctx: PageContext) -> dict[str, FieldRead]:
         groups: dict[str, list[Item]] = {}
         for item in items:
-            engine = item.engine or ("handwritten" if item.type == "handwritten_text" else "printed")
-            groups.setdefault(engine, []).append(item)
+            groups.setdefault(engine_of(item, ctx), []).append(item)
         out: dict[str, FieldRead] = {}
         for engine_name, group in groups.items():
             engine = ctx.template.engines.get(engine_name)
+            if engine is not None and engine.reader == "glyph":
+                reads, group = read_glyph_lines(group, ctx, engine)
+                out.update(reads)
+                if not group:
+                    continue
             crops, keys, boxes = [], [], {}
             for item in group:
                 crop, box = text_crop(item, ctx, TEXT_HEIGHT.get(item.type, 40))

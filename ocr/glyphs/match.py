@@ -1,0 +1,353 @@
+"""Read one printed line by segmenting it into glyph cells and matching them against the bank.
+
+1. The line's ink (binary, the form's own print removed) is cut into column *runs* of ink.
+2. Every group of neighbouring runs narrower than ~1.15 em is a candidate character; its em
+   cell (centred on its ink, on the line's em box) is compared with the templates: a PCA
+   shortlist, then cosine similarity on the full features.
+3. Dynamic programming picks, per font, the segmentation whose matches cover the line best;
+   the better font wins. The line's em size and centre are then re-fitted from the matched
+   glyphs' known ink boxes and the line is read once more.
+4. Each character gets a score (similarity) and a margin to the best *other* character;
+   look-alikes across scripts (カ/力, ー/一, へ/ヘ) are settled by the neighbours' script.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ocr.glyphs.bank import FINE_SIGMA, FINE_SIZE, Bank, cell_features, fine_features
+
+MAX_WIDTH_EM = 1.15  # a candidate character is at most this wide
+MAX_INNER_GAP_EM = 0.45  # components of one character are never further apart
+SPACE_EM = 0.55  # a gap this much wider than the glyphs' own side bearings is a space
+SHAPE_PENALTY = 1.5  # per em of ink width / height differing from the template's (beyond a tolerance)
+SHAPE_TOLERANCE = 0.06
+INK = 0.25  # a pixel with more ink than this is part of a glyph (segmentation, ink boxes)
+SHORTLIST = 48
+FINE_TOP = 6  # candidates per cell re-scored on the sharper features
+SEGMENT_COST = 0.15  # em of line coverage a character boundary costs (favours whole kanji)
+FIT_ROUNDS = 3
+
+
+@dataclass
+class CharMatch:
+    char: str
+    score: float  # cosine similarity with its template
+    margin: float  # score minus the best other (non look-alike) character's
+    x0: int
+    x1: int
+
+
+@dataclass
+class LineMatch:
+    text: str
+    font: str | None
+    chars: list[CharMatch] = field(default_factory=list)
+    em: float = 0.0
+    total: float = -1e9  # the segmentation's score per px of line (for comparing reads)
+
+    @property
+    def mean_score(self) -> float:
+        return float(np.mean([c.score for c in self.chars])) if self.chars else 0.0
+
+    @property
+    def min_score(self) -> float:
+        return min((c.score for c in self.chars), default=0.0)
+
+    @property
+    def min_margin(self) -> float:
+        return min((c.margin for c in self.chars), default=0.0)
+
+
+class Matcher:
+    """A bank restricted to one character set, ready to read lines."""
+
+    def __init__(self, bank: Bank, charset: str):
+        self.bank = bank
+        self.index = bank.subset(charset)
+        if len(self.index) == 0:
+            raise ValueError("the character set has no glyph in the fonts")
+        self.chars = bank.chars[self.index]
+        self.fonts = bank.fonts[self.index]
+        self.features = bank.features[self.index]
+        self.coarse = bank.coarse[self.index]
+        self.ink_box = bank.ink_box[self.index]
+        wanted = set(charset)
+        self.alike = {(str(a), str(b)) for a, b in bank.alike if a in wanted and b in wanted}
+        self._bearings: dict[tuple[str, int], float] = {}
+        self._fine_cache: dict[int, np.ndarray] = {}
+        self._first = {str(c): i for i, c in reversed(list(enumerate(self.chars)))}
+
+    # -- public -------------------------------------------------------------------------------
+
+    def read(self, ink: np.ndarray) -> LineMatch:
+        """Read a line image: ink amount per pixel, float 0..1 (or a 0/255 mask)."""
+        ink = ink.astype(np.float32)
+        if ink.max() > 1.0:
+            ink /= 255.0
+        rows = np.nonzero((ink > INK).any(axis=1))[0]
+        if len(rows) == 0:
+            return LineMatch("", None)
+        top, bottom = rows[0], rows[-1] + 1
+        em = max(8.0, (bottom - top) / 0.82)
+        cy = (top + bottom) / 2 - 0.04 * em
+        best = self._read(ink, em, cy)
+        line = best
+        for _ in range(FIT_ROUNDS):  # re-fit the em box from what was read, read again
+            fitted = self._fit(ink, line)
+            if fitted is None:
+                break
+            em2, cy2 = fitted
+            if abs(em2 - em) <= 0.015 * em and abs(cy2 - cy) <= 0.015 * em:
+                break
+            em, cy = em2, cy2
+            line = self._read(ink, em, cy)
+            if line.total > best.total:
+                best = line
+        return best
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def _read(self, ink: np.ndarray, em: float, cy: float) -> LineMatch:
+        runs = _runs(ink, em)
+        if not runs:
+            return LineMatch("", None, em=em)
+        cands = []  # (i, j) run spans
+        for i in range(len(runs)):
+            for j in range(i, min(len(runs), i + 8)):
+                if runs[j][1] - runs[i][0] > MAX_WIDTH_EM * em:
+                    break
+                if j > i and runs[j][0] - runs[j - 1][1] > MAX_INNER_GAP_EM * em:
+                    break
+                cands.append((i, j))
+        cells = [self._cell(ink, runs[i][0], runs[j][1], em, cy) for i, j in cands]
+        feats = np.stack([cell_features(cell) for cell in cells])
+        coarse = (feats - self.bank.mean) @ self.bank.basis
+        approx = coarse @ self.coarse.T
+        k = min(SHORTLIST, approx.shape[1])
+        short = np.argpartition(-approx, k - 1, axis=1)[:, :k]
+        sims = np.einsum("cd,ckd->ck", feats, self.features[short])
+        sims = sims - self._shape_penalty(ink, runs, cands, short, em, cy)
+        sims = self._refine(cells, short, sims)
+        # bounds between runs: half-way through each gap
+        bounds = [runs[0][0]] + [(runs[r - 1][1] + runs[r][0]) / 2 for r in range(1, len(runs))] + [runs[-1][1]]
+        best_line: LineMatch | None = None
+        best_total = -1e9
+        for font in np.unique(self.fonts):
+            line, total = self._decode(runs, cands, short, sims, bounds, font, em)
+            if total > best_total:
+                best_line, best_total = line, total
+        assert best_line is not None
+        best_line.em = em
+        best_line.total = best_total
+        return best_line
+
+    def _decode(self, runs, cands, short, sims, bounds, font, em) -> tuple[LineMatch, float]:
+        n = len(runs)
+        in_font = self.fonts[short] == font
+        masked = np.where(in_font, sims, -1.0)
+        pick = masked.argmax(axis=1)
+        score = masked[np.arange(len(cands)), pick]
+        best = np.full(n + 1, -1e9)
+        best[0] = 0.0
+        back = [-1] * (n + 1)
+        by_end: dict[int, list[int]] = {}
+        for c, (_, j) in enumerate(cands):
+            by_end.setdefault(j + 1, []).append(c)
+        for end in range(1, n + 1):
+            for c in by_end.get(end, []):
+                i = cands[c][0]
+                cover = bounds[end] - bounds[i]
+                value = best[i] + score[c] * max(cover, 1.0) - SEGMENT_COST * em
+                if value > best[end]:
+                    best[end], back[end] = value, c
+        path = []
+        end = n
+        while end > 0 and back[end] >= 0:
+            c = back[end]
+            path.append(c)
+            end = cands[c][0]
+        path.reverse()
+        chars = []
+        for c in path:
+            i, j = cands[c]
+            t = short[c, pick[c]]
+            char = str(self.chars[t])
+            rivals = self.chars[short[c]]
+            other = rivals != char
+            if self.alike:
+                other &= np.array([(char, str(r)) not in self.alike for r in rivals])
+            margin = score[c] - (float(sims[c][other].max()) if other.any() else 0.0)
+            chars.append(CharMatch(char, float(score[c]), float(margin), runs[i][0], runs[j][1]))
+        _settle_lookalikes(chars, self.alike)
+        text = self._join(chars, em, font)
+        total = best[n] / max(1.0, bounds[n] - bounds[0])
+        return LineMatch(text, self.bank.font_names[int(font)], chars), float(total)
+
+    def _join(self, chars: list[CharMatch], em: float, font) -> str:
+        """The characters, with a full-width space where the gap is wider than the glyphs'
+        own side bearings (each glyph's ink assumed centred in its advance) by SPACE_EM."""
+        out = ""
+        for k, ch in enumerate(chars):
+            if k:
+                prev = chars[k - 1]
+                expected = self._bearing(prev.char, font) + self._bearing(ch.char, font)
+                if (ch.x0 - prev.x1) / em - expected > SPACE_EM:
+                    out += "\u3000"
+            out += ch.char
+        return out
+
+    def _bearing(self, char: str, font) -> float:
+        key = (char, int(font))
+        if key not in self._bearings:
+            idx = np.nonzero((self.bank.chars == char) & (self.bank.fonts == font))[0]
+            if len(idx) == 0:
+                self._bearings[key] = 0.1
+            else:
+                t = idx[0]
+                box = self.bank.ink_box[t]
+                self._bearings[key] = max(0.0, float(self.bank.advance[t] - (box[2] - box[0])) / 2)
+        return self._bearings[key]
+
+    def _shape_penalty(self, ink, runs, cands, short, em, cy) -> np.ndarray:
+        """Penalty for an ink box (width, top, bottom, in em) unlike the template's."""
+        obs = np.zeros((len(cands), 3), np.float32)
+        for c, (i, j) in enumerate(cands):
+            x0, x1 = runs[i][0], runs[j][1]
+            rows = np.nonzero((ink[:, x0:x1] > INK).any(axis=1))[0]
+            obs[c] = ((x1 - x0) / em, (rows[0] - cy) / em, (rows[-1] + 1 - cy) / em)
+        box = self.ink_box[short]  # (c, k, 4)
+        tmpl = np.stack([box[..., 2] - box[..., 0], box[..., 1], box[..., 3]], axis=-1)
+        diff = np.abs(tmpl - obs[:, None, :]) - SHAPE_TOLERANCE
+        return SHAPE_PENALTY * np.clip(diff, 0, None).sum(axis=-1)
+
+    def _refine(self, cells: list[np.ndarray], short: np.ndarray, sims: np.ndarray) -> np.ndarray:
+        """Average in the sharper features' similarity for each cell's best FINE_TOP templates."""
+        top = np.argsort(-sims, axis=1)[:, :FINE_TOP]
+        out = sims - 0.1  # the rest stay out of contention
+        for c, cell in enumerate(cells):
+            fine = cell_features(cell, FINE_SIZE, FINE_SIGMA)
+            for k in top[c]:
+                t = int(short[c, k])
+                out[c, k] = 0.5 * (sims[c, k] + float(fine @ self._fine(t)))
+        return out
+
+    def _fine(self, t: int) -> np.ndarray:
+        feat = self._fine_cache.get(t)
+        if feat is None:
+            feat = fine_features(str(self.chars[t]), self.bank.font_names[int(self.fonts[t])])
+            self._fine_cache[t] = feat
+        return feat
+
+    def _cell(self, ink: np.ndarray, x0: int, x1: int, em: float, cy: float) -> np.ndarray:
+        size = int(round(em))
+        cx = (x0 + x1) / 2
+        left = int(round(cx - size / 2))
+        top = int(round(cy - size / 2))
+        h, w = ink.shape
+        cell = np.zeros((size, size), np.float32)
+        sy0, sy1 = max(0, top), min(h, top + size)
+        sx0, sx1 = max(x0, left), min(x1, left + size, w)
+        if sy1 > sy0 and sx1 > sx0:
+            cell[sy0 - top:sy1 - top, sx0 - left:sx1 - left] = ink[sy0:sy1, sx0:sx1]
+        return cell
+
+    def _fit(self, ink: np.ndarray, line: LineMatch) -> tuple[float, float] | None:
+        """em size and cell centre from what was read: the em from the pitch of neighbouring
+        glyphs (their advances are known; small kana keep a full-width pitch), else from the
+        glyphs' ink heights; the centre from their ink boxes (robust medians)."""
+        heights, mids, pitches = [], [], []
+        lookup = self._first
+        prev = None
+        for k, ch in enumerate(line.chars):
+            t = lookup.get(ch.char)
+            if t is None or ch.score < 0.45:
+                prev = None
+                continue
+            _, t_top, _, t_bottom = self.ink_box[t]
+            rows = np.nonzero((ink[:, ch.x0:ch.x1] > INK).any(axis=1))[0]
+            if len(rows) == 0:
+                continue
+            o_top, o_bottom = rows[0], rows[-1] + 1
+            if t_bottom - t_top > 0.3:
+                heights.append((o_bottom - o_top) / (t_bottom - t_top))
+            mids.append(((o_top + o_bottom) / 2, (t_top + t_bottom) / 2))
+            if prev is not None and prev[0] == k - 1:
+                centre_gap = (ch.x0 + ch.x1) / 2 - prev[1]
+                advance = (self._advance(prev[2]) + self._advance(t)) / 2
+                if advance > 0.3 and centre_gap < 1.6 * advance * line.em:
+                    pitches.append(centre_gap / advance)
+            prev = (k, (ch.x0 + ch.x1) / 2, t)
+        if len(pitches) >= 2:
+            em = float(np.median(pitches))
+        elif len(heights) >= 2:
+            em = float(np.median(heights))
+        else:
+            return None
+        cy = float(np.median([o - em * t for o, t in mids]))
+        return em, cy
+
+    def _advance(self, t: int) -> float:
+        return float(self.bank.advance[self.index[t]])
+
+
+def _runs(ink: np.ndarray, em: float) -> list[tuple[int, int]]:
+    """Column ranges of ink; a run wider than a character is cut at its thinnest column."""
+    cols = ink.sum(axis=0)
+    on = (ink > INK).any(axis=0)
+    runs = []
+    x = 0
+    w = len(on)
+    while x < w:
+        if on[x]:
+            start = x
+            while x < w and on[x]:
+                x += 1
+            runs.append((start, x))
+        else:
+            x += 1
+    out = []
+    for x0, x1 in runs:
+        while x1 - x0 > MAX_WIDTH_EM * em:
+            lo, hi = x0 + int(0.4 * em), min(x1 - 2, x0 + int(1.05 * em))
+            if hi <= lo:
+                break
+            cut = lo + int(np.argmin(cols[lo:hi]))
+            out.append((x0, cut))
+            x0 = cut
+        out.append((x0, x1))
+    return out
+
+
+def _script(ch: str) -> str:
+    if "\u30a0" <= ch <= "\u30ff":
+        return "katakana"
+    if "\u3040" <= ch <= "\u309f":
+        return "hiragana"
+    if ch.isdigit() or ch == "-":
+        return "digit"
+    if unicodedata.name(ch, "").startswith("CJK"):
+        return "kanji"
+    return "other"
+
+
+def _settle_lookalikes(chars: list[CharMatch], alike: set[tuple[str, str]]) -> None:
+    """Pick, among look-alikes, the one whose script matches the neighbours (カ in カタカナ, 力 in 努力)."""
+    groups: dict[str, set[str]] = {}
+    for a, b in alike:
+        groups.setdefault(a, {a}).add(b)
+    for k, ch in enumerate(chars):
+        options = groups.get(ch.char)
+        if not options:
+            continue
+        near = [chars[m].char for m in (k - 1, k + 1) if 0 <= m < len(chars)]
+        scripts = [_script(c) for c in near if c not in groups]
+        if not scripts:
+            continue
+        for option in sorted(options):
+            if _script(option) in scripts and _script(ch.char) not in scripts:
+                ch.char = option
+                break

@@ -1,0 +1,127 @@
+"""Printed lines in a known font, read by glyph matching (``engines: {x: {reader: glyph}}``).
+
+For every line: the ink of the zone (the blank form's print removed), keeping the main text
+band; :class:`ocr.glyphs.match.Matcher` reads it against the IPAex templates. A line whose
+glyphs do not match the fonts well (another font, heavy damage) is handed back for the
+tesseract fallback. The confidence comes from the weakest character: its match score and
+its margin to the best other character.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from ocr import clean
+from ocr.glyphs.bank import expand_charset, load_bank
+from ocr.glyphs.match import LineMatch, Matcher
+from ocr.readers.base import FieldRead, Item, PageContext
+from ocr.template import Engine
+
+MIN_LINE_SCORE = 0.80  # mean similarity below this: the line is not in a known font
+MIN_CHAR_SCORE = 0.62  # a character below this: damaged or unknown, use the fallback
+
+
+@lru_cache(maxsize=16)
+def matcher(fonts: tuple[str, ...], charset: tuple[str, ...]) -> Matcher:
+    return Matcher(load_bank(fonts), expand_charset(list(charset)))
+
+
+def line_ink(item: Item, ctx: PageContext) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
+    """Ink of a text zone (float 0..1) trimmed to its main text band, and its box on the page."""
+    box = ctx.px(item.zone)
+    x0, y0, x1, y1 = box
+    robust = ctx.new_ink(box, speck=10)
+    if int((robust > 0).sum()) < 120:
+        return None, box
+    band = _main_band(robust.any(axis=1), max(3, int(0.6 * ctx.ppm)))
+    if band is None:
+        return None, box
+    robust[:band[0]] = 0
+    robust[band[1]:] = 0
+    bbox = clean.ink_bbox(robust)
+    if bbox is None or bbox[3] - bbox[1] < min(0.3 * robust.shape[0], 1.8 * ctx.ppm):
+        return None, box
+    bx0, by0, bx1, by1 = bbox
+    pad = max(4, (by1 - by0) // 2)
+    ty0, ty1 = max(0, by0 - pad), min(robust.shape[0], by1 + pad)
+    tx0, tx1 = max(0, bx0 - pad), min(robust.shape[1], bx1 + pad)
+    gray = ctx.crop_gray(box)[ty0:ty1, tx0:tx1]
+    blank = ctx.blank_ink[y0 + ty0:y0 + ty1, x0 + tx0:x0 + tx1] > 0
+    ink = grey_ink(gray, robust[ty0:ty1, tx0:tx1], blank)
+    return ink, (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+
+
+def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Ink amount 0..1 from the grey pixels. The cleaned mask drops thin light strokes (Mincho
+    horizontals); a more sensitive mask keeps them, but only its parts that touch the cleaned
+    mask's glyphs, so noise and the form's own print stay out."""
+    inked = gray[robust > 0]
+    if inked.size == 0:
+        return np.zeros(gray.shape, np.float32)
+    dark = float(np.percentile(inked, 10))
+    light = gray[(robust == 0) & ~blank]
+    paper = float(np.percentile(light, 60)) if light.size else 255.0
+    span = max(30.0, paper - dark)
+    ink = np.clip((paper - gray.astype(np.float32)) / span, 0.0, 1.0)
+    sensitive = ((ink > 0.22) & ~blank).astype(np.uint8)
+    sensitive |= (robust > 0).astype(np.uint8)
+    n, labels = cv2.connectedComponents(sensitive, connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[np.unique(labels[robust > 0])] = True
+    keep[0] = False
+    ink[~keep[labels]] = 0.0
+    return ink
+
+
+def _main_band(rows: np.ndarray, max_gap: int) -> tuple[int, int] | None:
+    """The tallest run of inked rows (gaps up to ``max_gap`` bridged): the text line itself."""
+    bands: list[list[int]] = []
+    for y in np.nonzero(rows)[0]:
+        if bands and y - bands[-1][1] <= max_gap:
+            bands[-1][1] = int(y) + 1
+        else:
+            bands.append([int(y), int(y) + 1])
+    if not bands:
+        return None
+    top, bottom = max(bands, key=lambda b: b[1] - b[0])
+    return top, bottom
+
+
+def confidence(line: LineMatch) -> float:
+    """0..1 from the weakest character: a clear, unambiguous match of every glyph is sure."""
+    if not line.chars:
+        return 0.0
+    worst = 1.0
+    for ch in line.chars:
+        score = np.clip((ch.score - 0.70) / 0.20, 0.0, 1.0)
+        margin = np.clip(ch.margin / 0.06, 0.0, 1.0)
+        worst = min(worst, 0.5 + 0.495 * float(score * margin))
+    return round(worst, 4)
+
+
+def usable(line: LineMatch) -> bool:
+    return bool(line.chars) and line.mean_score >= MIN_LINE_SCORE and line.min_score >= MIN_CHAR_SCORE
+
+
+def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
+                     ) -> tuple[dict[str, FieldRead], list[Item]]:
+    """Read every item with the glyph matcher; return the reads and the items to fall back."""
+    match = matcher(tuple(engine.fonts), tuple(engine.charset))
+    out: dict[str, FieldRead] = {}
+    rest: list[Item] = []
+    for item in items:
+        ink, box = line_ink(item, ctx)
+        if ink is None:
+            out[item.key] = FieldRead("", 0.97, box, {"empty": True, "reader": "glyph"})
+            continue
+        line = match.read(ink)
+        detail = {"reader": "glyph", "font": line.font, "score": round(line.mean_score, 4),
+                  "margin": round(line.min_margin, 4)}
+        if usable(line) or engine.fallback == "none":
+            out[item.key] = FieldRead(line.text, confidence(line), box, detail)
+        else:
+            rest.append(item)
+    return out, rest
