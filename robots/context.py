@@ -40,6 +40,7 @@ class StepContext:
     server_error: str | None = None
     abort: Any = None  # asyncio.Event set by page events; the running step is cut short
     secret_fill_hook: Any = None  # async callable(fn) that runs fn outside the trace
+    lease_guard: Any = None  # callable() raising LeaseLost when another robot took the item over
 
     # -- templates ---------------------------------------------------------------------------
     def template_context(self) -> dict[str, Any]:
@@ -58,6 +59,11 @@ class StepContext:
 
     def uses_secret(self, raw: Any) -> bool:
         return isinstance(raw, str) and "secrets." in raw or (isinstance(raw, str) and "secrets[" in raw)
+
+    def ensure_lease(self) -> None:
+        """Before an action that may submit (click, key press): is the item still ours?"""
+        if self.lease_guard is not None and self.reference:
+            self.lease_guard()
 
     # -- failures signalled by page events ----------------------------------------------------
     def raise_pending(self) -> None:

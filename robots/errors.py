@@ -7,6 +7,8 @@ Hierarchy (all derive from ``yomikaki.errors.YomikakiError``)::
     └── SystemError_         timeout, HTTP 500, crash, unexpected dialog, logged out:
         │                    context reset + setup re-run + retry (one owner: the runner)
         └── SessionLost      the core system logged the robot out
+    LeaseLost                another robot took the item over (this robot's lease lapsed):
+                             stop without submitting and without recording a result
     ScenarioError            a scenario file is wrong (an ``InputError`` with a location)
 
 Unknown exceptions raised while an item runs count as system errors.
@@ -39,6 +41,16 @@ class SystemError_(RobotError):  # noqa: N801 - avoid shadowing the builtin Syst
 
 class SessionLost(SystemError_):
     pass
+
+
+class LeaseLost(RobotError):
+    """This robot no longer holds the item: another robot took it over after the lease lapsed.
+
+    Raised before a click or key press (the actions that can submit a form), so the item is
+    never submitted by two robots; the robot that holds the item now decides its outcome.
+    """
+
+    kind = "lease_lost"
 
 
 class ScenarioError(InputError):

@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yomikaki.db import Base
-from yomikaki.dbqueue import claim_next, insert_missing, keep_leases
+from yomikaki.dbqueue import claim_next, holds, insert_missing, keep_leases
 from yomikaki.procs import pid_alive
 
 STATUSES = ("new", "in_progress", "done", "business_error", "system_error", "in_doubt")
@@ -171,7 +171,9 @@ def claim(session: Session, queue: str, run_id: str, owner: str, lease_seconds: 
 
 def finish(session: Session, item_id: int, status: str, *, outputs: dict | None = None, error: str | None = None,
            error_code: str | None = None, evidence: str | None = None, needs_check: bool = False,
-           duration_s: float | None = None) -> None:
+           duration_s: float | None = None, owner: str | None = None) -> bool:
+    """Record an item's result and release its lease. With ``owner``, only while that robot
+    still holds the item: False (nothing written) when another robot took it over meanwhile."""
     values: dict[str, Any] = {"status": status, "updated_at": now(), "lease_owner": None, "lease_expires": None,
                               "needs_check": needs_check, "error": error, "error_code": error_code}
     if outputs is not None:
@@ -182,8 +184,19 @@ def finish(session: Session, item_id: int, status: str, *, outputs: dict | None 
         values["finished_at"] = now()
     if duration_s is not None:
         values["duration_s"] = duration_s
-    session.execute(update(WorkItem).where(WorkItem.id == item_id).values(**values))
+    where = [WorkItem.id == item_id]
+    if owner is not None:
+        where += [WorkItem.lease_owner == owner, WorkItem.status == "in_progress"]
+    written = session.execute(update(WorkItem).where(*where).values(**values).returning(WorkItem.id)).first()
     session.commit()
+    return written is not None
+
+
+def still_held(session: Session, item_id: int, owner: str) -> bool:
+    """True while ``owner`` holds an unexpired lease on the item (checked before submitting)."""
+    held = holds(session, WorkItem, item_id, owner=owner)
+    session.commit()  # end the read transaction: SQLite must not keep a snapshot open
+    return held
 
 
 def items_for(session: Session, queue: str, references: list[str]) -> list[WorkItem]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from robots import queue as q
 from robots.context import StepContext
-from robots.errors import BusinessError, RobotError, SessionLost, SystemError_
+from robots.errors import BusinessError, LeaseLost, RobotError, SessionLost, SystemError_
 from robots.evidence import capture_failure, item_dir, scrub_zip
 from robots.steps.base import MarkDone, run_steps
 from robots.steps.dialogs import handle_dialog
@@ -146,15 +146,41 @@ class Worker:
     # -- the loop -----------------------------------------------------------------------------
     async def loop(self, browser) -> None:
         e = self.engine
-        statuses = ("new", "in_doubt") if e.scenario.check is not None else ("new",)
+        has_check = e.scenario.check is not None
+        statuses = ("new", "in_doubt") if has_check else ("new",)
+        last_recovery = time.monotonic()
         try:
             while not e.stop_requested and e.aborted is None:
+                if has_check and time.monotonic() - last_recovery > e.lease_seconds:
+                    self.recover()
+                    last_recovery = time.monotonic()
                 item = q.claim(e.db, e.queue, e.run_id, self.owner, e.lease_seconds, statuses)
+                if item is None and has_check and self.recover():
+                    item = q.claim(e.db, e.queue, e.run_id, self.owner, e.lease_seconds, statuses)
                 if item is None:
                     break
                 await self.process(browser, item)
         finally:
             await self.teardown()
+
+    def recover(self) -> list[str]:
+        """Take over what a robot that died left in progress (its process is gone, or on another
+        PC its lease lapsed): those items become in doubt, and the check block decides them."""
+        e = self.engine
+        found = q.recover_abandoned(e.db, e.queue)
+        e.db.commit()
+        if found:
+            log.warning("止まったロボットの処理中だった %d 件を引き継ぎます（登録済みかを先に確認します）: %s",
+                        len(found), ", ".join(found[:10]))
+            e.log.write("recovered_in_doubt", references=found, worker=self.index)
+        return found
+
+    def lease_guard(self, item_id: int, reference: str):
+        def guard() -> None:
+            if not q.still_held(self.engine.db, item_id, self.owner):
+                raise LeaseLost(f"[{reference}] 別のロボットがこの件を引き継いだため、送信せずに中止しました",
+                                code="lease")
+        return guard
 
     async def process(self, browser, item: q.WorkItem) -> None:
         e = self.engine
@@ -177,6 +203,7 @@ class Worker:
             started = time.monotonic()  # item time excludes the session's setup (login)
             ctx = session.ctx
             ctx.reset_item(payload, reference)
+            ctx.lease_guard = self.lease_guard(item.id, reference)
             if session.tracing:
                 await session.context.tracing.start_chunk(title=reference)
                 session.chunk_open = True
@@ -194,8 +221,12 @@ class Worker:
                     pass
                 outputs = dict(ctx.outputs)
         except asyncio.CancelledError:
-            q.finish(e.db, item.id, "in_doubt", error="強制終了されたため結果が分かりません", needs_check=True)
+            q.finish(e.db, item.id, "in_doubt", error="強制終了されたため結果が分かりません", needs_check=True,
+                     owner=self.owner)
             raise
+        except LeaseLost as exc:
+            await self.give_up(session, item, exc)
+            return
         except BusinessError as exc:
             outcome, message, code = "business_error", exc.message, exc.code
         except Exception as exc:  # noqa: BLE001 - anything else is a system error
@@ -269,6 +300,15 @@ class Worker:
             log.debug("trace not saved: %s", exc)
             return None
 
+    async def give_up(self, session: Session | None, item, exc: LeaseLost) -> None:
+        """Another robot holds the item now: leave it to that robot, record nothing here."""
+        log.warning("%s", exc.message)
+        self.engine.log.write("item_given_up", reference=item.reference, attempt=item.attempts,
+                              message=exc.message, worker=self.index)
+        if session is not None:
+            await self.finish_trace(session, item.reference, failed=False)
+        await self.reset()  # the screen is mid-form: start the next item from a fresh session
+
     def record(self, item, outcome, message, code, outputs, evidence, duration) -> None:
         e = self.engine
         retry = unknown = False
@@ -289,8 +329,13 @@ class Worker:
             e.consecutive_system_errors = 0
         needs_check = has_check and outcome == "system_error" and (retry or unknown)
         status = "new" if retry else ("in_doubt" if unknown else outcome)
-        q.finish(e.db, item.id, status, outputs=outputs, error=message, error_code=code, evidence=evidence,
-                 needs_check=needs_check, duration_s=duration)
+        if not q.finish(e.db, item.id, status, outputs=outputs, error=message, error_code=code, evidence=evidence,
+                        needs_check=needs_check, duration_s=duration, owner=self.owner):
+            # the lease lapsed and another robot took the item over: its check decides
+            log.warning("[%s] 別のロボットが引き継いだため、この結果（%s）は記録しません", item.reference, outcome)
+            e.log.write("item_given_up", reference=item.reference, outcome=outcome, attempt=item.attempts,
+                        message=message, outputs=outputs, worker=self.index)
+            return
         e.log.write("item_finished", reference=item.reference, outcome=outcome, retry=retry, attempt=item.attempts,
                     message=message, code=code, outputs=outputs, evidence=evidence, seconds=round(duration, 3),
                     worker=self.index)

@@ -25,6 +25,7 @@ class Click(Step):
     async def run(self, ctx, call):
         p = call.params
         locator = await locate(ctx, p)
+        ctx.ensure_lease()
         await locator.click(button=p.button, click_count=p.click_count, force=p.force, timeout=ctx.timeout_ms)
 
 
@@ -134,6 +135,7 @@ class Press(Step):
 
     async def run(self, ctx, call):
         p = call.params
+        ctx.ensure_lease()
         if p.has_locator:
             await (await locate(ctx, p)).press(p.key, timeout=ctx.timeout_ms)
         else:
