@@ -206,12 +206,19 @@ def _face(name: str) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(name)), RENDER_EM)
 
 
-def fine_features(char: str, font_name: str) -> np.ndarray:
-    """The sharper features of one glyph, rendered on demand (callers cache them)."""
+def fine_image(cell: np.ndarray) -> np.ndarray:
+    """An em cell as the sharper FINE_SIZE² blurred image (matched with a small shift search)."""
+    interp = cv2.INTER_AREA if cell.shape[0] >= FINE_SIZE else cv2.INTER_LINEAR
+    small = cv2.resize(cell.astype(np.float32), (FINE_SIZE, FINE_SIZE), interpolation=interp)
+    return cv2.GaussianBlur(small, (5, 5), FINE_SIGMA)
+
+
+def fine_template(char: str, font_name: str) -> np.ndarray:
+    """The sharper image of one glyph, rendered on demand (callers cache them)."""
     rendered = render_glyph(_face(font_name), char)
     if rendered is None:
-        return np.zeros(FINE_SIZE * FINE_SIZE, np.float32)
-    return cell_features(rendered[0], FINE_SIZE, FINE_SIGMA)
+        return np.zeros((FINE_SIZE, FINE_SIZE), np.float32)
+    return fine_image(rendered[0])
 
 
 @lru_cache(maxsize=4)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
-from ocr.glyphs.bank import FINE_SIGMA, FINE_SIZE, Bank, cell_features, fine_features
+from ocr.glyphs.bank import Bank, cell_features, fine_image, fine_template
 
 MAX_WIDTH_EM = 1.15  # a candidate character is at most this wide
 MAX_INNER_GAP_EM = 0.45  # components of one character are never further apart
@@ -28,6 +29,8 @@ SHAPE_TOLERANCE = 0.06
 INK = 0.25  # a pixel with more ink than this is part of a glyph (segmentation, ink boxes)
 SHORTLIST = 48
 FINE_TOP = 6  # candidates per cell re-scored on the sharper features
+FINE_SHIFT = 2  # px (of 48) searched in every direction on the sharper features
+FINE_WEIGHT = 0.5
 SEGMENT_COST = 0.15  # em of line coverage a character boundary costs (favours whole kanji)
 FIT_ROUNDS = 3
 
@@ -79,6 +82,7 @@ class Matcher:
         self.alike = {(str(a), str(b)) for a, b in bank.alike if a in wanted and b in wanted}
         self._bearings: dict[tuple[str, int], float] = {}
         self._fine_cache: dict[int, np.ndarray] = {}
+        self.by_font = {int(f): np.nonzero(self.fonts == f)[0] for f in np.unique(self.fonts)}
         self._first = {str(c): i for i, c in reversed(list(enumerate(self.chars)))}
 
     # -- public -------------------------------------------------------------------------------
@@ -96,6 +100,7 @@ class Matcher:
         cy = (top + bottom) / 2 - 0.04 * em
         best = self._read(ink, em, cy)
         line = best
+        font = self.bank.font_names.index(best.font) if best.font else None
         for _ in range(FIT_ROUNDS):  # re-fit the em box from what was read, read again
             fitted = self._fit(ink, line)
             if fitted is None:
@@ -104,14 +109,14 @@ class Matcher:
             if abs(em2 - em) <= 0.015 * em and abs(cy2 - cy) <= 0.015 * em:
                 break
             em, cy = em2, cy2
-            line = self._read(ink, em, cy)
+            line = self._read(ink, em, cy, font)
             if line.total > best.total:
                 best = line
         return best
 
     # -- steps --------------------------------------------------------------------------------
 
-    def _read(self, ink: np.ndarray, em: float, cy: float) -> LineMatch:
+    def _read(self, ink: np.ndarray, em: float, cy: float, font: int | None = None) -> LineMatch:
         runs = _runs(ink, em)
         if not runs:
             return LineMatch("", None, em=em)
@@ -126,9 +131,12 @@ class Matcher:
         cells = [self._cell(ink, runs[i][0], runs[j][1], em, cy) for i, j in cands]
         feats = np.stack([cell_features(cell) for cell in cells])
         coarse = (feats - self.bank.mean) @ self.bank.basis
-        approx = coarse @ self.coarse.T
+        pool = self.by_font[font] if font is not None else None
+        approx = coarse @ (self.coarse if pool is None else self.coarse[pool]).T
         k = min(SHORTLIST, approx.shape[1])
         short = np.argpartition(-approx, k - 1, axis=1)[:, :k]
+        if pool is not None:
+            short = pool[short]
         sims = np.einsum("cd,ckd->ck", feats, self.features[short])
         sims = sims - self._shape_penalty(ink, runs, cands, short, em, cy)
         sims = self._refine(cells, short, sims)
@@ -225,22 +233,25 @@ class Matcher:
         return SHAPE_PENALTY * np.clip(diff, 0, None).sum(axis=-1)
 
     def _refine(self, cells: list[np.ndarray], short: np.ndarray, sims: np.ndarray) -> np.ndarray:
-        """Average in the sharper features' similarity for each cell's best FINE_TOP templates."""
+        """Average in, for each cell's best FINE_TOP templates, the sharper images' correlation
+        at the best shift of up to FINE_SHIFT px (the em box is only estimated)."""
         top = np.argsort(-sims, axis=1)[:, :FINE_TOP]
         out = sims - 0.1  # the rest stay out of contention
+        pad = FINE_SHIFT
         for c, cell in enumerate(cells):
-            fine = cell_features(cell, FINE_SIZE, FINE_SIGMA)
+            fine = cv2.copyMakeBorder(fine_image(cell), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
             for k in top[c]:
                 t = int(short[c, k])
-                out[c, k] = 0.5 * (sims[c, k] + float(fine @ self._fine(t)))
+                corr = cv2.matchTemplate(fine, self._fine(t), cv2.TM_CCOEFF_NORMED)
+                out[c, k] = FINE_WEIGHT * float(corr.max()) + (1 - FINE_WEIGHT) * sims[c, k]
         return out
 
     def _fine(self, t: int) -> np.ndarray:
-        feat = self._fine_cache.get(t)
-        if feat is None:
-            feat = fine_features(str(self.chars[t]), self.bank.font_names[int(self.fonts[t])])
-            self._fine_cache[t] = feat
-        return feat
+        image = self._fine_cache.get(t)
+        if image is None:
+            image = fine_template(str(self.chars[t]), self.bank.font_names[int(self.fonts[t])])
+            self._fine_cache[t] = image
+        return image
 
     def _cell(self, ink: np.ndarray, x0: int, x1: int, em: float, cy: float) -> np.ndarray:
         size = int(round(em))

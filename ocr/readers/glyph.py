@@ -9,6 +9,7 @@ its margin to the best other character.
 
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 
 import cv2
@@ -22,6 +23,10 @@ from ocr.template import Engine
 
 MIN_LINE_SCORE = 0.80  # mean similarity below this: the line is not in a known font
 MIN_CHAR_SCORE = 0.62  # a character below this: damaged or unknown, use the fallback
+SURE_SCORE = (0.75, 0.90)  # a character's confidence rises from the first score to the second
+SURE_MARGIN = 0.045  # ... and with its margin to the best other character up to this
+CORE_INK = 0.6  # glyph cores are at least this dark (0 = paper, 1 = the line's darkest ink)
+GROW_PX = 2  # lighter ink is kept this far from a core
 
 
 @lru_cache(maxsize=16)
@@ -55,9 +60,9 @@ def line_ink(item: Item, ctx: PageContext) -> tuple[np.ndarray | None, tuple[int
 
 
 def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndarray:
-    """Ink amount 0..1 from the grey pixels. The cleaned mask drops thin light strokes (Mincho
-    horizontals); a more sensitive mask keeps them, but only its parts that touch the cleaned
-    mask's glyphs, so noise and the form's own print stay out."""
+    """Ink amount 0..1 from the grey pixels. Glyph cores are the cleaned mask's dark pixels;
+    lighter pixels next to them (thin Mincho strokes, anti-aliased edges) are grown back a few
+    px, so light noise (scanner streaks, specks) stays out."""
     inked = gray[robust > 0]
     if inked.size == 0:
         return np.zeros(gray.shape, np.float32)
@@ -66,13 +71,21 @@ def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndar
     paper = float(np.percentile(light, 60)) if light.size else 255.0
     span = max(30.0, paper - dark)
     ink = np.clip((paper - gray.astype(np.float32)) / span, 0.0, 1.0)
-    sensitive = ((ink > 0.22) & ~blank).astype(np.uint8)
-    sensitive |= (robust > 0).astype(np.uint8)
-    n, labels = cv2.connectedComponents(sensitive, connectivity=8)
+    core = ((robust > 0) & (ink >= CORE_INK)).astype(np.uint8)
+    core = clean.drop_specks(core * 255, 8) // 255
+    kernel = np.ones((3, 3), np.uint8)
+    # mid-grey ink joined to a core (strokes in a low-ink band) is kept whole ...
+    mid = ((ink > 0.3) & ~blank).astype(np.uint8) | core
+    n, labels = cv2.connectedComponents(mid, connectivity=8)
     keep = np.zeros(n, bool)
-    keep[np.unique(labels[robust > 0])] = True
+    keep[np.unique(labels[core > 0])] = True
     keep[0] = False
-    ink[~keep[labels]] = 0.0
+    grown = keep[labels].astype(np.uint8)
+    # ... the lightest only next to it (anti-aliased edges, hairlines)
+    sensitive = ((ink > 0.2) & ~blank).astype(np.uint8)
+    for _ in range(GROW_PX):
+        grown = cv2.dilate(grown, kernel) & sensitive | grown
+    ink[grown == 0] = 0.0
     return ink
 
 
@@ -96,8 +109,8 @@ def confidence(line: LineMatch) -> float:
         return 0.0
     worst = 1.0
     for ch in line.chars:
-        score = np.clip((ch.score - 0.70) / 0.20, 0.0, 1.0)
-        margin = np.clip(ch.margin / 0.06, 0.0, 1.0)
+        score = np.clip((ch.score - SURE_SCORE[0]) / (SURE_SCORE[1] - SURE_SCORE[0]), 0.0, 1.0)
+        margin = np.clip(ch.margin / SURE_MARGIN, 0.0, 1.0)
         worst = min(worst, 0.5 + 0.495 * float(score * margin))
     return round(worst, 4)
 
@@ -110,6 +123,20 @@ def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
                      ) -> tuple[dict[str, FieldRead], list[Item]]:
     """Read every item with the glyph matcher; return the reads and the items to fall back."""
     match = matcher(tuple(engine.fonts), tuple(engine.charset))
+    with _one_blas_thread():  # small matrix products: threads only add overhead
+        return _read_all(items, ctx, engine, match)
+
+
+def _one_blas_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn brings threadpoolctl
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matcher
+              ) -> tuple[dict[str, FieldRead], list[Item]]:
     out: dict[str, FieldRead] = {}
     rest: list[Item] = []
     for item in items:
@@ -119,7 +146,8 @@ def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
             continue
         line = match.read(ink)
         detail = {"reader": "glyph", "font": line.font, "score": round(line.mean_score, 4),
-                  "margin": round(line.min_margin, 4)}
+                  "margin": round(line.min_margin, 4),
+                  "chars": [(c.char, round(c.score, 3), round(c.margin, 3)) for c in line.chars]}
         if usable(line) or engine.fallback == "none":
             out[item.key] = FieldRead(line.text, confidence(line), box, detail)
         else:
