@@ -43,10 +43,13 @@ def remove_lines(mask: np.ndarray, min_len: int = 60) -> np.ndarray:
 
 
 def drop_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
+    """0/255 mask of the ink components (8-connected) of at least ``min_area`` pixels."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    keep = np.zeros(n, bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
-    return np.where(keep[labels], 255, 0).astype(np.uint8)
+    keep = np.zeros(n, np.uint8)
+    keep[1:] = np.where(stats[1:, cv2.CC_STAT_AREA] >= min_area, 255, 0)
+    if n == 1 or keep[1:].all():  # nothing to drop: every ink pixel stays
+        return cv2.compare(mask, 0, cv2.CMP_NE)
+    return keep[labels]
 
 
 def ink_bbox(mask: np.ndarray, pad: int = 0) -> tuple[int, int, int, int] | None:

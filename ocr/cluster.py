@@ -80,7 +80,9 @@ def make_executor(workers: int = 1, cluster: str | None = None, *, retries: int 
             raise ConfigError(f"--workers は 1 以上にしてください (指定: {workers})")
         # forkserver, not fork: the caller may have threads (the scheduler service, a Dask
         # client) and forking a threaded process can deadlock the child.
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=_init_worker, initargs=(threads,))
     if not is_cluster_address(cluster):
         raise ConfigError(
             f"Dask クラスタのアドレスが正しくありません: {cluster!r} (例: tcp://192.168.1.20:8786)"
@@ -99,6 +101,16 @@ def make_executor(workers: int = 1, cluster: str | None = None, *, retries: int 
             "アドレスとポート (既定 8786) を確認してください。"
         ) from exc
     return DaskExecutor(client, retries=retries)
+
+
+def _init_worker(threads: int) -> None:
+    """Each pool process gets its share of the cores for OpenCV's own threads: N processes
+    × OpenCV's default (all cores) threads would oversubscribe the CPU and scale badly."""
+    try:
+        import cv2
+    except ImportError:  # pragma: no cover - the pool may run other work
+        return
+    cv2.setNumThreads(threads)
 
 
 def executor_slots(executor: Executor) -> int:

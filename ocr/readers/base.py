@@ -117,11 +117,27 @@ class PageContext:
         mask = cv2.subtract(mask, self.blank_ink[y0:y1, x0:x1])
         width = x1 - x0
         if width >= 200:  # scanner streaks / low-ink lines run across the whole zone
-            run = max(120, int(0.45 * width))
-            lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
-            if lines.any():
+            lines = horizontal_runs(mask, max(120, int(0.45 * width)))
+            if lines is not None:
                 mask = cv2.subtract(mask, cv2.dilate(lines, np.ones((3, 1), np.uint8)))
         return clean.drop_specks(mask, speck) if speck else mask
+
+
+def horizontal_runs(mask: np.ndarray, run: int) -> np.ndarray | None:
+    """``mask`` opened with a ``run``×1 line (ink in horizontal runs of about ``run`` px or
+    more), or None when that is empty. Same result as one ``cv2.morphologyEx`` over the whole
+    mask, but only rows that can hold such a run are filtered: the erosion keeps a pixel only
+    when at least ⌈run/2⌉ consecutive pixels of its row are ink (fewer at the mask's edge is
+    impossible: outside counts as ink for the erosion, at most ⌊run/2⌋ of the window)."""
+    rows = np.flatnonzero(np.count_nonzero(mask, axis=1) >= (run + 1) // 2)
+    if rows.size == 0:
+        return None
+    opened = cv2.morphologyEx(mask[rows], cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    if not opened.any():
+        return None
+    lines = np.zeros_like(mask)
+    lines[rows] = opened
+    return lines
 
 
 # Per-process caches keyed by the (identity-hashed) BlankForm: made once, not once per page.
