@@ -79,7 +79,10 @@ class Matcher:
         self.coarse = bank.coarse[self.index]
         self.ink_box = bank.ink_box[self.index]
         wanted = set(charset)
-        self.alike = {(str(a), str(b)) for a, b in bank.alike if a in wanted and b in wanted}
+        # look-alikes of different scripts (カ/力, へ/ヘ) are settled by context; within one
+        # script (バ/パ, 土/士) they stay rivals and keep the margin, hence the confidence, low
+        self.alike = {(str(a), str(b)) for a, b in bank.alike
+                      if a in wanted and b in wanted and _script(str(a)) != _script(str(b))}
         self._bearings: dict[tuple[str, int], float] = {}
         self._fine_cache: dict[int, np.ndarray] = {}
         self.by_font = {int(f): np.nonzero(self.fonts == f)[0] for f in np.unique(self.fonts)}
@@ -100,7 +103,7 @@ class Matcher:
         cy = (top + bottom) / 2 - 0.04 * em
         best = self._read(ink, em, cy)
         line = best
-        font = self.bank.font_names.index(best.font) if best.font else None
+        font = None  # decided on the first re-fitted read (the first guess of the em is rough)
         for _ in range(FIT_ROUNDS):  # re-fit the em box from what was read, read again
             fitted = self._fit(ink, line)
             if fitted is None:
@@ -110,6 +113,8 @@ class Matcher:
                 break
             em, cy = em2, cy2
             line = self._read(ink, em, cy, font)
+            if font is None and line.font:
+                font = self.bank.font_names.index(line.font)
             if line.total > best.total:
                 best = line
         return best
