@@ -91,12 +91,31 @@ def rotate(image: np.ndarray, degrees: int) -> np.ndarray:
     return image if degrees % 360 == 0 else cv2.rotate(image, codes[degrees % 360])
 
 
-def find_marks(gray: np.ndarray, blank: BlankForm) -> np.ndarray | None:
-    """Centres (4×2, order TL, TR, BL, BR) of the solid corner squares, or None."""
+def quarter(gray: np.ndarray) -> np.ndarray:
+    """The page at 1/4 size (4×4 pixel averages), as ``find_marks`` and ``_score`` use it."""
+    return cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+
+
+def _quarters(gray: np.ndarray, rotations) -> dict[int, np.ndarray] | None:
+    """``quarter(rotate(gray, r))`` for every rotation, from one resize: when both sides are
+    multiples of 4 the 4×4 blocks are the same whatever the rotation, so rotating the small
+    page gives exactly the same pixels. None for other sizes (each is then made on its own)."""
+    h, w = gray.shape
+    if h % 4 or w % 4:
+        return None
+    small = quarter(gray)
+    return {rot: rotate(small, rot) for rot in rotations}
+
+
+def find_marks(gray: np.ndarray, blank: BlankForm, small: np.ndarray | None = None) -> np.ndarray | None:
+    """Centres (4×2, order TL, TR, BL, BR) of the solid corner squares, or None.
+
+    ``small``: ``quarter(gray)`` if the caller has it."""
     h, w = gray.shape
     scale = w / blank.gray.shape[1]  # scan px per blank px (e.g. 0.67 at 200 dpi)
     f = 0.25
-    small = cv2.resize(gray, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
+    if small is None or small.shape != (int(h * f), int(w * f)):
+        small = cv2.resize(gray, (int(w * f), int(h * f)), interpolation=cv2.INTER_AREA)
     _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     side = blank.mark_px * scale * f
     k = max(3, int(side * 0.55))
@@ -147,10 +166,11 @@ def _warp(image: np.ndarray, matrix: np.ndarray, blank: BlankForm) -> np.ndarray
                                borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
 
 
-def _score(gray: np.ndarray, matrix: np.ndarray, blank: BlankForm) -> float:
+def _score(gray: np.ndarray, matrix: np.ndarray, blank: BlankForm, small: np.ndarray | None = None) -> float:
     """Ink-map correlation of the warped page with the blank, computed at low resolution."""
     f = 0.25
-    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    if small is None:
+        small = quarter(gray)
     h, w = blank.gray.shape
     scale = np.diag([f, f, 1.0])
     small_matrix = scale @ matrix @ np.linalg.inv(scale)
@@ -173,10 +193,10 @@ def _plausible(matrix: np.ndarray, expected_scale: float) -> bool:
     return abs(matrix[2, 0]) < 1e-3 and abs(matrix[2, 1]) < 1e-3
 
 
-def _by_marks(gray: np.ndarray, blank: BlankForm) -> np.ndarray | None:
+def _by_marks(gray: np.ndarray, blank: BlankForm, small: np.ndarray | None = None) -> np.ndarray | None:
     if len(blank.marks_px) != 4:
         return None
-    marks = find_marks(gray, blank)
+    marks = find_marks(gray, blank, small)
     if marks is None:
         return None
     matrix = cv2.getPerspectiveTransform(marks, blank.marks_px.astype(np.float32))
@@ -219,13 +239,15 @@ def align_page(image: np.ndarray, template: Template, gray: np.ndarray | None = 
     h, w = gray.shape
     rotations = (0, 180) if h >= w else (90, 270)
     best: Alignment | None = None
+    smalls = _quarters(gray, rotations) or {}
     for method in ("marks", "features"):
         for rot in rotations:
             g = rotate(gray, rot)
-            matrix = _by_marks(g, blank) if method == "marks" else _by_features(g, blank)
+            small = smalls.get(rot)
+            matrix = _by_marks(g, blank, small) if method == "marks" else _by_features(g, blank)
             if matrix is None:
                 continue
-            score = _score(g, matrix, blank)
+            score = _score(g, matrix, blank, small)
             if best is None or score > best.score:
                 best = Alignment(True, None, rot, method, score)
                 best_matrix = matrix

@@ -156,3 +156,16 @@ def test_blank_line_map_is_made_once_per_process(dev_dir):
     assert base._blank_lines_cached(blank) is first
     assert first.dtype == np.uint8 and set(np.unique(first)) <= {0, 1}
     assert np.array_equal(first, (blank.gray < 160).astype(np.uint8))
+
+
+def test_one_quarter_resize_serves_every_rotation(dev_dir):
+    from ocr.align import _quarters, quarter, rotate
+
+    gray = cv2.imread(str(dev_dir / "dev_0003.jpg"), cv2.IMREAD_GRAYSCALE)
+    assert gray.shape[0] % 4 == 0 and gray.shape[1] % 4 == 0
+    smalls = _quarters(gray, (0, 90, 180, 270))
+    for rot, small in smalls.items():
+        assert np.array_equal(small, quarter(rotate(gray, rot)))
+        h, w = rotate(gray, rot).shape  # what find_marks resizes to
+        assert np.array_equal(small, cv2.resize(rotate(gray, rot), (w // 4, h // 4), interpolation=cv2.INTER_AREA))
+    assert _quarters(gray[:-1], (0, 180)) is None  # other sizes: each rotation is resized itself
