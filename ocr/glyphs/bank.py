@@ -213,12 +213,15 @@ def fine_image(cell: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(small, (5, 5), FINE_SIGMA)
 
 
-def fine_template(char: str, font_name: str) -> np.ndarray:
-    """The sharper image of one glyph, rendered on demand (callers cache them)."""
+def fine_templates(char: str, font_name: str) -> list[np.ndarray]:
+    """The sharper images of one glyph as printed, bolder (ink bleed, toner) and thinner (fax,
+    low ink), rendered on demand (callers cache them)."""
     rendered = render_glyph(_face(font_name), char)
     if rendered is None:
-        return np.zeros((FINE_SIZE, FINE_SIZE), np.float32)
-    return fine_image(rendered[0])
+        return [np.zeros((FINE_SIZE, FINE_SIZE), np.float32)]
+    cell = rendered[0]
+    kernel = np.ones((3, 3), np.uint8)
+    return [fine_image(cell), fine_image(cv2.dilate(cell, kernel)), fine_image(cv2.erode(cell, kernel))]
 
 
 @lru_cache(maxsize=4)

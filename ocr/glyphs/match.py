@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ocr.glyphs.bank import Bank, cell_features, fine_image, fine_template
+from ocr.glyphs.bank import Bank, cell_features, fine_image, fine_templates
 
 MAX_WIDTH_EM = 1.15  # a candidate character is at most this wide
 MAX_INNER_GAP_EM = 0.45  # components of one character are never further apart
@@ -84,7 +84,7 @@ class Matcher:
         self.alike = {(str(a), str(b)) for a, b in bank.alike
                       if a in wanted and b in wanted and _script(str(a)) != _script(str(b))}
         self._bearings: dict[tuple[str, int], float] = {}
-        self._fine_cache: dict[int, np.ndarray] = {}
+        self._fine_cache: dict[int, list[np.ndarray]] = {}
         self.by_font = {int(f): np.nonzero(self.fonts == f)[0] for f in np.unique(self.fonts)}
         self._first = {str(c): i for i, c in reversed(list(enumerate(self.chars)))}
 
@@ -247,16 +247,17 @@ class Matcher:
             fine = cv2.copyMakeBorder(fine_image(cell), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
             for k in top[c]:
                 t = int(short[c, k])
-                corr = cv2.matchTemplate(fine, self._fine(t), cv2.TM_CCOEFF_NORMED)
-                out[c, k] = FINE_WEIGHT * float(corr.max()) + (1 - FINE_WEIGHT) * sims[c, k]
+                best = max(float(cv2.matchTemplate(fine, variant, cv2.TM_CCOEFF_NORMED).max())
+                           for variant in self._fine(t))
+                out[c, k] = FINE_WEIGHT * best + (1 - FINE_WEIGHT) * sims[c, k]
         return out
 
-    def _fine(self, t: int) -> np.ndarray:
-        image = self._fine_cache.get(t)
-        if image is None:
-            image = fine_template(str(self.chars[t]), self.bank.font_names[int(self.fonts[t])])
-            self._fine_cache[t] = image
-        return image
+    def _fine(self, t: int) -> list[np.ndarray]:
+        images = self._fine_cache.get(t)
+        if images is None:
+            images = fine_templates(str(self.chars[t]), self.bank.font_names[int(self.fonts[t])])
+            self._fine_cache[t] = images
+        return images
 
     def _cell(self, ink: np.ndarray, x0: int, x1: int, em: float, cy: float) -> np.ndarray:
         size = int(round(em))
