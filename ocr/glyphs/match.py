@@ -84,7 +84,7 @@ class Matcher:
         self.alike = {(str(a), str(b)) for a, b in bank.alike
                       if a in wanted and b in wanted and _script(str(a)) != _script(str(b))}
         self._bearings: dict[tuple[str, int], float] = {}
-        self._fine_cache: dict[int, list[np.ndarray]] = {}
+        self._fine_cache: dict[int, np.ndarray] = {}
         self.by_font = {int(f): np.nonzero(self.fonts == f)[0] for f in np.unique(self.fonts)}
         self._first = {str(c): i for i, c in reversed(list(enumerate(self.chars)))}
 
@@ -243,21 +243,33 @@ class Matcher:
         top = np.argsort(-sims, axis=1)[:, :FINE_TOP]
         out = sims - 0.1  # the rest stay out of contention
         pad = FINE_SHIFT
+        side = 2 * pad + 1
         for c, cell in enumerate(cells):
             fine = cv2.copyMakeBorder(fine_image(cell), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
-            for k in top[c]:
-                t = int(short[c, k])
-                best = max(float(cv2.matchTemplate(fine, variant, cv2.TM_CCOEFF_NORMED).max())
-                           for variant in self._fine(t))
-                out[c, k] = FINE_WEIGHT * best + (1 - FINE_WEIGHT) * sims[c, k]
+            size = fine.shape[0] - 2 * pad
+            windows = np.lib.stride_tricks.sliding_window_view(fine, (size, size))
+            windows = windows.reshape(side * side, -1)
+            norms = np.linalg.norm(windows - windows.mean(axis=1, keepdims=True), axis=1)
+            norms[norms < 1e-6] = 1e-6
+            templates = [self._fine(int(short[c, k])) for k in top[c]]
+            corr = (windows @ np.concatenate(templates).T) / norms[:, None]  # shifts × variants
+            best = corr.max(axis=0)
+            start = 0
+            for k, variants in zip(top[c], templates, strict=True):
+                score = float(best[start:start + len(variants)].max())
+                start += len(variants)
+                out[c, k] = FINE_WEIGHT * score + (1 - FINE_WEIGHT) * sims[c, k]
         return out
 
-    def _fine(self, t: int) -> list[np.ndarray]:
-        images = self._fine_cache.get(t)
-        if images is None:
+    def _fine(self, t: int) -> np.ndarray:
+        """(variants, FINE_SIZE²) mean-centred unit rows of template ``t``'s sharper images."""
+        rows = self._fine_cache.get(t)
+        if rows is None:
             images = fine_templates(str(self.chars[t]), self.bank.font_names[int(self.fonts[t])])
-            self._fine_cache[t] = images
-        return images
+            rows = np.stack([im.ravel() - im.mean() for im in images]).astype(np.float32)
+            rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
+            self._fine_cache[t] = rows
+        return rows
 
     def _cell(self, ink: np.ndarray, x0: int, x1: int, em: float, cy: float) -> np.ndarray:
         size = int(round(em))
