@@ -91,6 +91,11 @@ class Engine:
         self.aborted: str | None = None
         self.consecutive_system_errors = 0
         self.finished = 0
+        self._pw = None
+        self._browser = None
+        self._browser_lock: asyncio.Lock | None = None
+        self.browser_generation = 0  # +1 each time the browser is (re)started
+        self.crashes_counted: set[int] = set()
 
     def item_finished(self, status: str) -> None:
         self.finished += 1
@@ -110,8 +115,6 @@ class Engine:
         from playwright.async_api import async_playwright
 
         from robots.worker import Worker
-        from yomikaki.browser import launch_options
-        from yomikaki.errors import ExternalToolError
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -120,16 +123,37 @@ class Engine:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (scheduler): stopping is the caller's business
         async with async_playwright() as pw:
-            options = launch_options(self.settings, headless=not self.headed, slow_mo_ms=self.slow_mo)
-            try:
-                browser = await pw.chromium.launch(**options)
-            except Exception as exc:  # noqa: BLE001
-                raise ExternalToolError(f"Chromium を起動できません: {str(exc).splitlines()[0]}") from exc
+            self._pw, self._browser_lock = pw, asyncio.Lock()
+            await self.browser()  # Chromium missing: a clear error before any item is claimed
             try:
                 workers = [Worker(self, i) for i in range(self.workers)]
-                await asyncio.gather(*(w.loop(browser) for w in workers))
+                await asyncio.gather(*(w.loop() for w in workers))
             finally:
-                await browser.close()
+                if self._browser is not None:
+                    await self._browser.close()
+
+    def browser_alive(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    async def browser(self):
+        """The shared Chromium; started again if it crashed (its items fail as system errors and
+        are retried in a fresh browser)."""
+        from yomikaki.browser import launch_options
+        from yomikaki.errors import ExternalToolError
+
+        async with self._browser_lock:
+            if self.browser_alive():
+                return self._browser
+            if self._browser is not None:
+                log.warning("ブラウザが止まったため、起動し直します")
+                self.log.write("browser_restarted", generation=self.browser_generation + 1)
+            options = launch_options(self.settings, headless=not self.headed, slow_mo_ms=self.slow_mo)
+            try:
+                self._browser = await self._pw.chromium.launch(**options)
+            except Exception as exc:  # noqa: BLE001
+                raise ExternalToolError(f"Chromium を起動できません: {str(exc).splitlines()[0]}") from exc
+            self.browser_generation += 1
+            return self._browser
 
 
 def new_run_id() -> str:

@@ -144,7 +144,7 @@ class Worker:
         await self.reset()
 
     # -- the loop -----------------------------------------------------------------------------
-    async def loop(self, browser) -> None:
+    async def loop(self) -> None:
         e = self.engine
         has_check = e.scenario.check is not None
         statuses = ("new", "in_doubt") if has_check else ("new",)
@@ -159,7 +159,7 @@ class Worker:
                     item = q.claim(e.db, e.queue, e.run_id, self.owner, e.lease_seconds, statuses)
                 if item is None:
                     break
-                await self.process(browser, item)
+                await self.process(item)
         finally:
             await self.teardown()
 
@@ -182,9 +182,10 @@ class Worker:
                                 code="lease")
         return guard
 
-    async def process(self, browser, item: q.WorkItem) -> None:
+    async def process(self, item: q.WorkItem) -> None:
         e = self.engine
         started = time.monotonic()
+        generation = e.browser_generation
         reference, payload = item.reference, dict(item.payload or {})
         check_first = item.needs_check and e.scenario.check is not None
         check_only = check_first and item.attempts > e.max_retries + 1  # retries used up: only find out
@@ -196,7 +197,7 @@ class Worker:
         try:
             try:
                 if self.session is None:
-                    self.session = await self.open_session(browser)
+                    self.session = await self.open_session(await e.browser())
             except RobotError as exc:
                 raise SystemError_(f"setup（ログインなど）に失敗しました: {exc.message}", code="setup") from exc
             session = self.session
@@ -243,7 +244,7 @@ class Worker:
                 await capture_failure(session.ctx, directory)
                 evidence = str(directory)
         duration = time.monotonic() - started
-        self.record(item, outcome, message, code, outputs, evidence, duration)
+        self.record(item, outcome, message, code, outputs, evidence, duration, generation)
         if outcome == "system_error":
             await self.reset()
 
@@ -309,12 +310,18 @@ class Worker:
             await self.finish_trace(session, item.reference, failed=False)
         await self.reset()  # the screen is mid-form: start the next item from a fresh session
 
-    def record(self, item, outcome, message, code, outputs, evidence, duration) -> None:
+    def record(self, item, outcome, message, code, outputs, evidence, duration, generation: int = 0) -> None:
         e = self.engine
         retry = unknown = False
         has_check = e.scenario.check is not None
         if outcome == "system_error":
-            e.consecutive_system_errors += 1
+            # a browser crash fails the items of every worker at once: it counts as one error
+            if not e.browser_alive():
+                first = generation not in e.crashes_counted
+                e.crashes_counted.add(generation)
+            else:
+                first = True
+            e.consecutive_system_errors += int(first)
             if e.consecutive_system_errors >= e.max_consecutive:
                 e.aborted = f"システムエラーが {e.consecutive_system_errors} 件続いたため停止しました（最後: {message}）"
             retry = item.attempts <= e.max_retries  # picked up again now, or by the next run

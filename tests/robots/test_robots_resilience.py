@@ -180,3 +180,61 @@ def test_robots_ctrl_c_stops_after_the_current_item(start_core_system, core_cred
                for r in rows)
     rest = run_scenario(REGISTRATION, input_path=path, overrides={"core_url": core.url}, progress=False)
     assert rest.totals["done"] + rest.totals["skipped"] == len(rows) and rest.ok
+
+
+def _chromium_browser_pids() -> list[int]:
+    """Chromium main processes started by this test process (through Playwright's driver)."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if not any(b"--remote-debugging-pipe" in part for part in cmdline) or any(
+                part.startswith(b"--type=") for part in cmdline):
+            continue
+        pid = int(entry.name)
+        while pid > 1:  # an ancestor must be this test process
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                break
+            pid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+            if pid == me:
+                found.append(int(entry.name))
+                break
+    return found
+
+
+def test_robots_browser_crash_midway_restarts_chromium_and_finishes(start_core_system, core_credentials, make_rows,
+                                                                    write_rows, robot, isolated_data_dir):
+    import threading
+
+    core = start_core_system()
+    rows = make_rows(core, 10, offset=100)
+    killed: list[int] = []
+
+    def kill_browser_midway():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(core.inspect("applications")) < 3:
+            time.sleep(0.2)
+        for pid in _chromium_browser_pids():
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    killer = threading.Thread(target=kill_browser_midway, daemon=True)
+    killer.start()
+    result = run_scenario(REGISTRATION, input_path=write_rows(rows), overrides={"core_url": core.url}, workers=2,
+                          progress=False)
+    killer.join(5)
+    assert killed, "the test did not find the robot's Chromium"
+    assert result.status == "completed" and result.totals["done"] == len(rows)
+    apps = robot.applications(core)
+    assert {r["application_id"]: len(apps.get(r["application_id"], [])) for r in rows} == \
+        {r["application_id"]: 1 for r in rows}  # the items cut short were checked before being redone
+    events = robot.events(result.log_path)
+    assert [e["event"] for e in events].count("browser_restarted") == 1
+    assert any(e["event"] == "item_finished" and e["outcome"] == "system_error" for e in events)
