@@ -5,11 +5,13 @@ horizontally and on the em box vertically (so size and height on the line stay p
 shape: ッ vs ツ, ー vs 一 vs -), and reduced by :func:`cell_features`, the same function the
 reader applies to a scanned cell. The bank (both IPAex fonts, JIS X 0208 level 1 + 2 kanji,
 kana, digits, Latin capitals and the symbols of printed forms) is built once and cached as
-``<data_dir>/cache/glyph-bank-<key>.npz`` (about 2 s to build, 0.1 s to load).
+``<data_dir>/cache/glyph-bank-<key>.npz`` (about 30 MB; ~10 s to build once, 0.1 s to load;
+parallel workers wait for the one that builds it).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ FEATURE_SIZE = 32  # cells are compared as FEATURE_SIZE² blurred coverage image
 RENDER_EM = 64
 PCA_DIMS = 96  # coarse shortlist space
 LOOKALIKE = 0.955  # templates this similar (same font) are look-alikes, settled by context
-BANK_VERSION = 4
+BANK_VERSION = 5
 
 FONT_FILES = {"ipaex-gothic": "ipaexg.ttf", "ipaex-mincho": "ipaexm.ttf"}
 FONT_DIRS = (
@@ -162,8 +164,9 @@ def build_bank(font_names: list[str]) -> Bank:
             advances.append(advance)
     features = np.asarray(feats, dtype=np.float32)
     mean = features.mean(axis=0)
-    _, _, vt = np.linalg.svd(features - mean, full_matrices=False)
-    basis = vt[:PCA_DIMS].T.astype(np.float32).copy()
+    centred = features - mean
+    _, vectors = np.linalg.eigh(centred.T @ centred)  # PCA: eigenvalues ascending
+    basis = vectors[:, ::-1][:, :PCA_DIMS].astype(np.float32).copy()
     chars_arr, fonts_arr = np.asarray(chars), np.asarray(fonts, dtype=np.int16)
     return Bank(chars_arr, fonts_arr, list(font_names), features,
                 mean.astype(np.float32), basis, (features - mean) @ basis,
@@ -172,17 +175,18 @@ def build_bank(font_names: list[str]) -> Bank:
 
 
 def _lookalikes(chars: np.ndarray, fonts: np.ndarray, feats: np.ndarray) -> np.ndarray:
-    """Pairs of different characters whose templates in one font are nearly identical."""
+    """Pairs of characters of different scripts whose templates in one font nearly coincide
+    (カ/力, ー/一, へ/ヘ): one of the two is never a kanji, which keeps this cheap."""
+    kanji = set(CHARSETS["kanji"])
     pairs: set[tuple[str, str]] = set()
     for font in np.unique(fonts):
         idx = np.nonzero(fonts == font)[0]
-        f = feats[idx]
-        for start in range(0, len(idx), 2048):
-            a, b = np.nonzero(f[start:start + 2048] @ f.T > LOOKALIKE)
-            for i, j in zip(a, b, strict=True):
-                ca, cb = str(chars[idx[start + i]]), str(chars[idx[j]])
-                if ca != cb:
-                    pairs.add((ca, cb))
+        other = idx[[str(chars[i]) not in kanji for i in idx]]
+        a, b = np.nonzero(feats[other] @ feats[idx].T > LOOKALIKE)
+        for i, j in zip(a, b, strict=True):
+            ca, cb = str(chars[other[i]]), str(chars[idx[j]])
+            if ca != cb:
+                pairs.update({(ca, cb), (cb, ca)})
     return np.asarray(sorted(pairs), dtype=str).reshape(-1, 2)
 
 
@@ -230,15 +234,25 @@ def load_bank(font_names: tuple[str, ...]) -> Bank:
     path = _cache_path(list(font_names))
     if path is not None and path.is_file():
         try:
-            with np.load(path, allow_pickle=False) as data:
-                return Bank(data["chars"], data["fonts"], list(font_names), data["features"].astype(np.float32),
-                            data["mean"], data["basis"], data["coarse"], data["ink_box"], data["advance"], data["alike"])
+            return _load(path, font_names)
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache file is rebuilt below
-    bank = build_bank(list(font_names))
-    if path is not None:
+    if path is None:
+        return build_bank(list(font_names))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_suffix(".lock"), "w")  # noqa: SIM115 — held while building
+    except OSError:
+        return build_bank(list(font_names))
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers: one builds, the others then load
+        if path.is_file():
+            try:
+                return _load(path, font_names)
+            except (OSError, ValueError, KeyError):
+                pass
+        bank = build_bank(list(font_names))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
             np.savez(tmp, chars=bank.chars, fonts=bank.fonts, features=bank.features.astype(np.float16),
                      mean=bank.mean, basis=bank.basis, coarse=bank.coarse, ink_box=bank.ink_box,
@@ -247,3 +261,9 @@ def load_bank(font_names: tuple[str, ...]) -> Bank:
         except OSError:
             pass
     return bank
+
+
+def _load(path: Path, font_names: tuple[str, ...]) -> Bank:
+    with np.load(path, allow_pickle=False) as data:
+        return Bank(data["chars"], data["fonts"], list(font_names), data["features"].astype(np.float32),
+                    data["mean"], data["basis"], data["coarse"], data["ink_box"], data["advance"], data["alike"])
