@@ -8,6 +8,7 @@ finds ``samples/forms/benefit-application/template.yaml``; a path to a YAML file
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -247,11 +248,25 @@ def parse_template(text: str, *, source: str = "<template>", folder: Path = Path
             line = _line_of(doc, tuple(err["loc"]))
             where = ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
+            if line is None:
+                line = _field_line(doc, msg)
             problems.append((line, f"{where}: {msg}" if where else msg))
         line, msg = problems[0]
         more = f" (他 {len(problems) - 1} 件)" if len(problems) > 1 else ""
         raise InputError(f"テンプレートの項目が正しくありません: {msg}{more}",
                          location=Location(source, line)) from None
+
+
+def _field_line(doc, msg: str) -> int | None:
+    """The YAML line of the field a whole-template error names (``field 'members.name': …``)."""
+    match = re.match(r"field '([^'.]+)", msg)
+    fields = doc.get("fields") if isinstance(doc, dict) else None
+    if not match or not isinstance(fields, list):
+        return None
+    for index, spec in enumerate(fields):
+        if isinstance(spec, dict) and spec.get("key") == match.group(1):
+            return _line_of(doc, ("fields", index))
+    return None
 
 
 def _plain(node):

@@ -152,6 +152,7 @@ def test_unknown_engine_of_a_table_column_is_named():
     with pytest.raises(InputError) as err:
         parse_template(text, source="t.yaml")
     assert "members.name" in str(err.value) and "did you mean 'printed'" in str(err.value)
+    assert "t.yaml:9" in str(err.value)  # the line of the field
 
 
 # -- real scans ---------------------------------------------------------------------------------
