@@ -16,7 +16,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from ocr.confidence import CALIBRATION_PATH, kind_of
+from ocr.confidence import CALIBRATION_PATH, kind_of, leaf_of
 from ocr.evaluate import MEMBER_SUBKEYS, fold, load_rows, load_truth
 from ocr.pipeline import CANONICAL_KEYS
 
@@ -61,18 +61,23 @@ def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int 
     return best
 
 
-def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float) -> dict:
-    by_kind: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, min_field_samples: int = 150) -> dict:
+    """One table per field kind, plus one per field (``field:<key>``) with enough samples:
+    readers score on different scales (a glyph margin, a word match, an ink ratio)."""
+    groups: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    by_field: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for truth_dir, pred in pairs:
         for key, conf, right in samples(truth_dir, pred):
-            by_kind[kind_of(key)].append((conf, right))
+            groups[kind_of(key)].append((conf, right))
+            by_field[f"field:{leaf_of(key)}"].append((conf, right))
+    groups.update({k: v for k, v in by_field.items() if len(v) >= min_field_samples})
     table = {}
-    for kind, points in sorted(by_kind.items()):
+    for kind, points in sorted(groups.items()):
         c = min(max(cutoff(points, max_error), 0.05), 0.999)
         table[kind] = [[0.0, 0.0], [c, threshold], [1.0, 1.0]]
         above = [r for p, r in points if p >= c]
         err = 1 - sum(above) / len(above) if above else 0.0
-        print(f"{kind:12s} n={len(points):5d} cut-off {c:.4f}: accepted {len(above)} "
+        print(f"{kind:28s} n={len(points):5d} cut-off {c:.4f}: accepted {len(above)} "
               f"({len(above) / len(points):.1%}), error {err:.2%}")
     return table
 

@@ -62,9 +62,16 @@ def _table() -> dict[str, list[list[float]]]:
     return {}
 
 
+def leaf_of(key: str) -> str:
+    """``members.2.relation`` → ``relation``: table cells share their column's calibration."""
+    return key.rsplit(".", 1)[-1]
+
+
 def calibrate(key: str, conf: float) -> float:
-    """Piecewise-linear map of a raw confidence to an empirical probability of being right."""
-    points = _table().get(kind_of(key))
+    """Piecewise-linear map of a raw confidence to an empirical probability of being right:
+    the field's own table when it was fitted on enough samples, else its kind's."""
+    table = _table()
+    points = table.get(f"field:{leaf_of(key)}") or table.get(kind_of(key))
     if not points:
         return round(float(conf), 4)
     xs, ys = zip(*points, strict=True)
