@@ -10,6 +10,7 @@ its margin to the best other character.
 from __future__ import annotations
 
 import contextlib
+import logging
 from functools import lru_cache
 
 import cv2
@@ -20,6 +21,10 @@ from ocr.glyphs.bank import expand_charset, load_bank
 from ocr.glyphs.match import LineMatch, Matcher
 from ocr.readers.base import FieldRead, Item, PageContext
 from ocr.template import Engine
+from yomikaki.errors import ConfigError
+
+log = logging.getLogger(__name__)
+_warned: list[bool] = []
 
 MIN_LINE_SCORE = 0.80  # mean similarity below this: the line is not in a known font
 MIN_CHAR_SCORE = 0.62  # a character below this: damaged or unknown, use the fallback
@@ -122,7 +127,15 @@ def usable(line: LineMatch) -> bool:
 def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
                      ) -> tuple[dict[str, FieldRead], list[Item]]:
     """Read every item with the glyph matcher; return the reads and the items to fall back."""
-    match = matcher(tuple(engine.fonts), tuple(engine.charset))
+    try:
+        match = matcher(tuple(engine.fonts), tuple(engine.charset))
+    except ConfigError as exc:  # fonts not installed: every line goes to the fallback
+        if engine.fallback == "none":
+            raise
+        if not _warned:
+            log.warning("字形照合を使えません (tesseract で読みます): %s", exc)
+            _warned.append(True)
+        return {}, list(items)
     with _one_blas_thread():  # small matrix products: threads only add overhead
         return _read_all(items, ctx, engine, match)
 

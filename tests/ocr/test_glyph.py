@@ -184,3 +184,21 @@ def test_real_scans_printed_fields_accepted_ones_are_right(folder, request):
                 assert ok, (row["source"], key, row["fields"][key], truth[key])
     assert total and right / total >= 0.9
     assert accepted / total >= 0.6
+
+
+def test_missing_fonts_fall_back_to_tesseract(dev_dir, monkeypatch):
+    from ocr.glyphs import bank
+    from ocr.pipeline import run_pages
+
+    monkeypatch.setattr(bank, "FONT_DIRS", ())
+    monkeypatch.delenv("YOMIKAKI_IPAEX_DIR", raising=False)
+    glyph_reader.matcher.cache_clear()
+    bank.load_bank.cache_clear()
+    try:
+        scan = dev_dir / "dev_0002.jpg"
+        row = next(iter(run_pages([scan])))
+    finally:
+        glyph_reader.matcher.cache_clear()
+        bank.load_bank.cache_clear()
+    assert row["status"] == "ok"
+    assert _nf(row["fields"]["address"]) == _nf(truth_of(scan)["address"])
