@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import time
@@ -20,69 +21,88 @@ SCENARIO = REPO / "scenarios" / "benefit_registration.yaml"
 USER, PASSWORD = "staff01", "yomikaki-demo"
 
 
-def handwritten_register(page, base: str, row: dict) -> str:
-    """The same registration written by hand with Playwright's sync API (no framework)."""
-    page.goto(f"{base}/benefit/new")
-    page.get_by_label("申請書番号").fill(row["application_id"])
-    page.get_by_role("button", name="検索", exact=True).click()
-    page.get_by_role("heading", name="給付 申請登録（入力）").wait_for()
+async def handwritten_register(page, base: str, row: dict) -> str:
+    """The same registration written by hand with Playwright's API (no framework)."""
+    await page.goto(f"{base}/benefit/new")
+    await page.get_by_label("申請書番号").fill(row["application_id"])
+    await page.get_by_role("button", name="検索", exact=True).click()
+    await page.get_by_role("heading", name="給付 申請登録（入力）").wait_for()
     for member in row["members"]:
         if member["opt_out"]:  # the page opens with every box unticked
-            page.locator("xpath=//table[.//th[normalize-space(.)='受給を希望しない']]"
-                         f"//tr[td[normalize-space(.)='{member['name']}']]/td[4]//input").check()
-    page.get_by_label("申請日").fill(row["application_date"])
-    page.get_by_label("電話番号").fill(row["phone"] or "")
+            await page.locator("xpath=//table[.//th[normalize-space(.)='受給を希望しない']]"
+                               f"//tr[td[normalize-space(.)='{member['name']}']]/td[4]//input").check()
+    await page.get_by_label("申請日").fill(row["application_date"])
+    await page.get_by_label("電話番号").fill(row["phone"] or "")
     if row["yucho_symbol"]:
-        page.get_by_role("radio", name="ゆうちょ銀行").check()
-        page.locator("xpath=//th[normalize-space(.)='記号']/following-sibling::td[1]//input").fill(row["yucho_symbol"])
-        page.locator("xpath=//th[normalize-space(.)='番号']/following-sibling::td[1]//input").fill(row["yucho_number"])
+        await page.get_by_role("radio", name="ゆうちょ銀行").check()
+        await page.locator("xpath=//th[normalize-space(.)='記号']/following-sibling::td[1]//input").fill(
+            row["yucho_symbol"])
+        await page.locator("xpath=//th[normalize-space(.)='番号']/following-sibling::td[1]//input").fill(
+            row["yucho_number"])
     else:
-        page.get_by_role("radio", name="金融機関", exact=True).check()
+        await page.get_by_role("radio", name="金融機関", exact=True).check()
         kind = row["bank_kind"] or ""
         bank_query = row["bank_name"] + ("" if row["bank_name"].endswith(kind) else kind)
         branch_query = (row["branch_name"] or "") + (row["branch_kind"] or "支店")
-        page.get_by_role("button", name="金融機関を検索").click()
+        await page.get_by_role("button", name="金融機関を検索").click()
         dialog = page.get_by_role("dialog", name="金融機関検索")
-        dialog.get_by_label("金融機関名またはカナ").fill(bank_query)
-        dialog.get_by_role("button", name="検索", exact=True).click()
-        dialog.get_by_role("button", name=bank_query).first.click()
-        dialog.get_by_label("支店名またはカナ").fill(branch_query)
-        dialog.get_by_role("button", name="検索", exact=True).click()
-        dialog.get_by_role("button", name=branch_query).first.click()
-        page.locator("xpath=//th[normalize-space(.)='預金種別']/following-sibling::td[1]//select").select_option(
+        await dialog.get_by_label("金融機関名またはカナ").fill(bank_query)
+        await dialog.get_by_role("button", name="検索", exact=True).click()
+        await dialog.get_by_role("button", name=bank_query).first.click()
+        await dialog.get_by_label("支店名またはカナ").fill(branch_query)
+        await dialog.get_by_role("button", name="検索", exact=True).click()
+        await dialog.get_by_role("button", name=branch_query).first.click()
+        await page.locator("xpath=//th[normalize-space(.)='預金種別']/following-sibling::td[1]//select").select_option(
             label=row["account_type"])
-        page.locator("xpath=//th[normalize-space(.)='口座番号']/following-sibling::td[1]//input").fill(
+        await page.locator("xpath=//th[normalize-space(.)='口座番号']/following-sibling::td[1]//input").fill(
             row["account_number"])
-    page.locator("xpath=//th[normalize-space(.)='口座名義（カナ）']/following-sibling::td[1]//input").fill(
+    await page.locator("xpath=//th[normalize-space(.)='口座名義（カナ）']/following-sibling::td[1]//input").fill(
         row["account_holder_kana"])
-    page.get_by_role("button", name="確認画面へ").click()
-    page.get_by_role("heading", name="登録内容の確認").wait_for()
-    page.once("dialog", lambda d: d.accept())
-    page.get_by_role("button", name="登録", exact=True).click()
-    page.get_by_role("heading", name="登録完了").wait_for()
-    return page.locator("xpath=//dt[normalize-space(.)='受付番号']/following-sibling::dd[1]").inner_text()
+    await page.get_by_role("button", name="確認画面へ").click()
+    await page.get_by_role("heading", name="登録内容の確認").wait_for()
+    page.once("dialog", lambda d: asyncio.ensure_future(d.accept()))
+    await page.get_by_role("button", name="登録", exact=True).click()
+    await page.get_by_role("heading", name="登録完了").wait_for()
+    return await page.locator("xpath=//dt[normalize-space(.)='受付番号']/following-sibling::dd[1]").inner_text()
 
 
-def run_handwritten(base: str, rows: list[dict]) -> float:
-    """Seconds per item for the hand-written script (login excluded, like the robot's setup)."""
-    from playwright.sync_api import sync_playwright
+def run_handwritten(base: str, rows: list[dict], workers: int = 1) -> tuple[float, float]:
+    """The hand-written script on one Chromium with ``workers`` contexts sharing ``rows``.
 
-    from yomikaki.browser import launch_chromium
+    Returns (seconds per item of one context, login excluded like the robot's setup; wall
+    seconds for all rows including the browser start, like the robot's throughput run).
+    """
+    from playwright.async_api import async_playwright
 
-    with sync_playwright() as pw:
-        browser = launch_chromium(pw, headless=True)
-        page = browser.new_page(locale="ja-JP")
-        page.goto(f"{base}/login")
-        page.get_by_label("ユーザーID").fill(USER)
-        page.get_by_label("パスワード").fill(PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
-        page.get_by_role("heading", name="業務メニュー").wait_for()
-        started = time.perf_counter()
-        for row in rows:
-            handwritten_register(page, base, row)
-        elapsed = time.perf_counter() - started
-        browser.close()
-    return elapsed / len(rows)
+    from yomikaki.browser import launch_options
+
+    async def main() -> tuple[float, float]:
+        wall_start = time.perf_counter()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(**launch_options(headless=True))
+            todo = list(rows)
+            per_item: list[float] = []
+
+            async def worker() -> None:
+                context = await browser.new_context(locale="ja-JP")
+                page = await context.new_page()
+                await page.goto(f"{base}/login")
+                await page.get_by_label("ユーザーID").fill(USER)
+                await page.get_by_label("パスワード").fill(PASSWORD)
+                await page.get_by_role("button", name="ログイン").click()
+                await page.get_by_role("heading", name="業務メニュー").wait_for()
+                while todo:
+                    row = todo.pop(0)
+                    started = time.perf_counter()
+                    await handwritten_register(page, base, row)
+                    per_item.append(time.perf_counter() - started)
+                await context.close()
+
+            await asyncio.gather(*(worker() for _ in range(workers)))
+            await browser.close()
+        return sum(per_item) / len(per_item), time.perf_counter() - wall_start
+
+    return asyncio.run(main())
 
 
 def robot_item_seconds(run_log: Path) -> list[float]:
@@ -121,7 +141,7 @@ def run(quick: bool = False) -> list[Result]:
             rounds, batch = (1, 5) if quick else (3, 10)
             hand_times, robot_times = [], []
             for round_ in range(rounds):
-                hand_times.append(run_handwritten(core.url, _rows(core, batch, offset)))
+                hand_times.append(run_handwritten(core.url, _rows(core, batch, offset))[0])
                 offset += batch
                 path = write_jsonl(_rows(core, batch, offset), tmp_path / f"overhead{round_}.jsonl")
                 offset += batch
@@ -149,6 +169,15 @@ def run(quick: bool = False) -> list[Result]:
                 results.append(Result("robots", f"registrations/min, {workers} worker(s)", round(per_minute, 1),
                                       "/min", target, meets(per_minute, target) if target else None,
                                       f"{result.totals['done']}/{count} done in {elapsed:.1f} s incl. browser start"))
+            # reference: the hand-written script with 4 contexts on the same Chromium (what the
+            # browser itself allows on this machine, with no framework at all)
+            count = (6 if quick else 20) * 4
+            _, wall = run_handwritten(core.url, _rows(core, count, offset), workers=4)
+            offset += count
+            results.append(Result("robots", "hand-written Playwright, 4 contexts (reference)",
+                                  round(count / wall * 60, 1), "/min", "", None,
+                                  f"{count} registrations in {wall:.1f} s incl. browser start; "
+                                  f"{os.cpu_count()} CPU cores"))
             dispose_engines()
     return results
 
