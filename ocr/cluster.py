@@ -103,9 +103,25 @@ def make_executor(workers: int = 1, cluster: str | None = None, *, retries: int 
     return DaskExecutor(client, retries=retries)
 
 
+BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _init_worker(threads: int) -> None:
     """Each pool process gets its share of the cores for OpenCV's own threads: N processes
-    × OpenCV's default (all cores) threads would oversubscribe the CPU and scale badly."""
+    × OpenCV's default (all cores) threads would oversubscribe the CPU and scale badly.
+
+    BLAS / OpenMP run single-threaded, as on Dask workers (their nannies set the same
+    variables): a matrix product summed by another number of threads can differ in the last
+    bits, and a page must give the same row wherever it is read."""
+    for name in BLAS_THREAD_VARIABLES:  # for libraries loaded from now on
+        os.environ[name] = "1"
+    try:
+        import numpy  # noqa: F401  (loads BLAS, so that its pool can be limited below)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)  # already loaded (the worker imported numpy for __main__)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        pass
     try:
         import cv2
     except ImportError:  # pragma: no cover - the pool may run other work
