@@ -169,3 +169,21 @@ def test_one_quarter_resize_serves_every_rotation(dev_dir):
         h, w = rotate(gray, rot).shape  # what find_marks resizes to
         assert np.array_equal(small, cv2.resize(rotate(gray, rot), (w // 4, h // 4), interpolation=cv2.INTER_AREA))
     assert _quarters(gray[:-1], (0, 180)) is None  # other sizes: each rotation is resized itself
+
+
+def _thread_settings() -> tuple[int, list[int]]:
+    import cv2 as cv
+    from threadpoolctl import threadpool_info
+
+    return cv.getNumThreads(), [pool["num_threads"] for pool in threadpool_info()]
+
+
+def test_pool_workers_share_the_cores_and_run_blas_single_threaded():
+    import os
+
+    from ocr.cluster import make_executor
+
+    with make_executor(workers=2) as pool:
+        cv_threads, blas_threads = pool.submit(_thread_settings).result(timeout=120)
+    assert cv_threads == max(1, (os.cpu_count() or 1) // 2)
+    assert blas_threads and set(blas_threads) == {1}  # as on Dask workers: same sums, same rows
