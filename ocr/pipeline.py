@@ -144,6 +144,7 @@ def read_page(ref: PageRef, *, template: str = "benefit-application", registry: 
     if kind.status != "ok":
         return empty_row(ref, kind.status, [kind.reason], form=kind.form)
     ctx = PageContext(alignment.image, tpl, blank_for(tpl), is_color=_is_color(image), gray=alignment.gray)
+    ctx.qr_text = kind.qr_text
     reads = stage_read(ctx, stage_items(tpl))
     fields, conf, errors = assemble_fields(reads, tpl, qr_text=kind.qr_text, registry=registry)
     if not os.environ.get("YOMIKAKI_OCR_UNCALIBRATED"):  # set by ``python -m ocr.calibrate``

@@ -59,6 +59,7 @@ class PageContext:
         self.ppm = blank.px_per_mm
         self.threshold = clean.ink_threshold(self.gray)
         self.is_color = is_color
+        self.qr_text: str | None = None  # the form's QR code, when classification decoded it already
         self._blank_ink: np.ndarray | None = None
         self._offsets: dict[tuple[int, int, int, int], tuple[int, int]] = {}
 

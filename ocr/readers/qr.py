@@ -38,7 +38,10 @@ class QrReader(Reader):
         for item in items:
             box = ctx.px(item.zone, pad_mm=3)
             x0, y0, x1, y1 = box
-            text = decode_qr(ctx.gray[y0:y1, x0:x1])
+            if ctx.qr_text and item.key == ctx.template.recognise.qr_field:
+                text = ctx.qr_text  # the same code, decoded from the same zone while classifying
+            else:
+                text = decode_qr(ctx.gray[y0:y1, x0:x1])
             if text is None:
                 out[item.key] = FieldRead(None, 0.0, box, {"found": False})
             else:
