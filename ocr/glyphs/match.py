@@ -73,11 +73,12 @@ class Matcher:
         self.index = bank.subset(charset)
         if len(self.index) == 0:
             raise ValueError("the character set has no glyph in the fonts")
-        self.chars = bank.chars[self.index]
-        self.fonts = bank.fonts[self.index]
-        self.features = bank.features[self.index]
-        self.coarse = bank.coarse[self.index]
-        self.ink_box = bank.ink_box[self.index]
+        every = len(self.index) == len(bank.chars)  # the whole bank: share it, no copy
+        self.chars = bank.chars if every else bank.chars[self.index]
+        self.fonts = bank.fonts if every else bank.fonts[self.index]
+        self.features = bank.features if every else bank.features[self.index]
+        self.coarse = bank.coarse if every else bank.coarse[self.index]
+        self.ink_box = bank.ink_box if every else bank.ink_box[self.index]
         wanted = set(charset)
         # look-alikes of different scripts (カ/力, へ/ヘ) are settled by context; within one
         # script (バ/パ, 土/士) they stay rivals and keep the margin, hence the confidence, low
@@ -86,6 +87,7 @@ class Matcher:
         self._bearings: dict[tuple[str, int], float] = {}
         self._fine_cache: dict[int, np.ndarray] = {}
         self.by_font = {int(f): np.nonzero(self.fonts == f)[0] for f in np.unique(self.fonts)}
+        self.coarse_by_font = {f: self.coarse[idx] for f, idx in self.by_font.items()}
         self._first = {str(c): i for i, c in reversed(list(enumerate(self.chars)))}
 
     # -- public -------------------------------------------------------------------------------
@@ -137,7 +139,7 @@ class Matcher:
         feats = np.stack([cell_features(cell) for cell in cells])
         coarse = (feats - self.bank.mean) @ self.bank.basis
         pool = self.by_font[font] if font is not None else None
-        approx = coarse @ (self.coarse if pool is None else self.coarse[pool]).T
+        approx = coarse @ (self.coarse if pool is None else self.coarse_by_font[font]).T
         k = min(SHORTLIST, approx.shape[1])
         short = np.argpartition(-approx, k - 1, axis=1)[:, :k]
         if pool is not None:
