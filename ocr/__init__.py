@@ -24,7 +24,7 @@ def extract(*args, **kwargs) -> ExtractSummary:
 
 
 def evaluate(truth_dir, pred_jsonl) -> dict:
-    from ocr.evaluate import evaluate as _evaluate
+    from ocr.evaluation import evaluate as _evaluate
 
     return _evaluate(truth_dir, pred_jsonl)
 

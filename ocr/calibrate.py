@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ocr.confidence import CALIBRATION_PATH, kind_of, leaf_of
-from ocr.evaluate import MEMBER_SUBKEYS, fold, load_rows, load_truth
+from ocr.evaluation import MEMBER_SUBKEYS, fold, load_rows, load_truth
 from ocr.pipeline import CANONICAL_KEYS
 
 

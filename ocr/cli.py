@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         """読み取り結果を正解と比べ、項目ごとの正解率・自動確定率・確定内誤り率を表示します。"""
         import json
 
-        from ocr.evaluate import evaluate, format_report
+        from ocr.evaluation import evaluate, format_report
         from yomikaki.errors import InputError
 
         if not truth.is_dir():

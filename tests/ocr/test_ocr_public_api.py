@@ -31,3 +31,11 @@ def test_ocr_output_is_private(tmp_path):
     summary = ocr.extract([shared_path("ocr-samples", "dev", "dev_0002.jpg")], out=out, progress=False)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert stat.S_IMODE(summary.assets.stat().st_mode) == 0o700
+
+
+def test_evaluate_stays_the_function_after_the_evaluation_module_is_imported():
+    import ocr
+    import ocr.calibrate  # noqa: F401 - imports the evaluation module
+    import ocr.evaluation  # noqa: F401
+
+    assert callable(ocr.evaluate) and ocr.evaluate.__module__ == "ocr"
