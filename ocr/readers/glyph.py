@@ -32,6 +32,7 @@ SURE_SCORE = (0.75, 0.90)  # a character's confidence rises from the first score
 SURE_MARGIN = 0.045  # ... and with its margin to the best other character up to this
 CORE_INK = 0.6  # glyph cores are at least this dark (0 = paper, 1 = the line's darkest ink)
 GROW_PX = 2  # lighter ink is kept this far from a core
+CORE_SPECK = 4  # smaller cores are specks; a dakuten stroke of small kana is only ~6 px
 
 
 @lru_cache(maxsize=16)
@@ -77,7 +78,7 @@ def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndar
     span = max(30.0, paper - dark)
     ink = np.clip((paper - gray.astype(np.float32)) / span, 0.0, 1.0)
     core = ((robust > 0) & (ink >= CORE_INK)).astype(np.uint8)
-    core = clean.drop_specks(core * 255, 8) // 255
+    core = clean.drop_specks(core * 255, CORE_SPECK) // 255
     kernel = np.ones((3, 3), np.uint8)
     # mid-grey ink joined to a core (strokes in a low-ink band) is kept whole ...
     mid = ((ink > 0.3) & ~blank).astype(np.uint8) | core
