@@ -47,12 +47,19 @@ def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool]]:
 
 
 def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int = 20) -> float:
-    """Lowest raw confidence c such that fields with conf >= c have error <= max_error."""
+    """Lowest raw confidence c such that fields with conf >= c have error <= max_error, or None
+    when even the surest fields are wrong too often. Equal confidences are one step: a cut
+    accepts all of them or none."""
     points = sorted(points, key=lambda p: -p[0])
-    best = 1.0
-    wrong = 0
-    for n, (conf, right) in enumerate(points, start=1):
-        wrong += int(not right)
+    best = None
+    wrong = n = 0
+    i = 0
+    while i < len(points):
+        conf = points[i][0]
+        while i < len(points) and points[i][0] == conf:
+            wrong += int(not points[i][1])
+            n += 1
+            i += 1
         # allow the cut only where the error so far is low enough (Laplace-smoothed)
         if (wrong + 0.5) / (n + 1) <= max_error or (wrong == 0 and n >= min_support):
             best = conf
@@ -73,7 +80,11 @@ def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, m
     groups.update({k: v for k, v in by_field.items() if len(v) >= min_field_samples})
     table = {}
     for kind, points in sorted(groups.items()):
-        c = min(max(cutoff(points, max_error), 0.05), 0.999)
+        found = cutoff(points, max_error)
+        if found is None:  # no safe cut: a field uses its kind's table, a kind stays as read
+            print(f"{kind:28s} n={len(points):5d} no cut-off with error <= {max_error:.1%}: left out")
+            continue
+        c = min(max(found, 0.05), 0.999)
         table[kind] = [[0.0, 0.0], [c, threshold], [1.0, 1.0]]
         above = [r for p, r in points if p >= c]
         err = 1 - sum(above) / len(above) if above else 0.0

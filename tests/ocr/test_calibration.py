@@ -26,7 +26,7 @@ def test_cutoff_keeps_the_accepted_zone_under_the_error_budget():
 
 def test_cutoff_with_errors_everywhere_accepts_nothing_below_the_top():
     points = [(0.99, False), (0.98, True), (0.5, False)] * 20
-    assert cal.cutoff(points, max_error=0.003) == 1.0
+    assert cal.cutoff(points, max_error=0.003) is None
 
 
 @pytest.fixture
@@ -52,3 +52,9 @@ def test_field_table_wins_over_its_kind(table_file):
 def test_without_a_table_confidences_pass_through(table_file):
     assert not table_file.exists()
     assert confidence.calibrate("phone", 0.8123) == 0.8123
+
+
+def test_cutoff_takes_equal_confidences_together():
+    # 150 right at 0.99, then a tie at 0.2 that holds 9 wrong reads: the tie cannot be accepted
+    points = [(0.99, True)] * 150 + [(0.2, True)] * 140 + [(0.2, False)] * 9
+    assert cal.cutoff(points, max_error=0.003) == 0.99
