@@ -46,7 +46,7 @@ def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool]]:
     return out
 
 
-def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int = 20) -> float:
+def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int = 100) -> float:
     """Lowest raw confidence c such that fields with conf >= c have error <= max_error, or None
     when even the surest fields are wrong too often. Equal confidences are one step: a cut
     accepts all of them or none."""
@@ -84,8 +84,9 @@ def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, m
         if found is None:  # no safe cut: a field uses its kind's table, a kind stays as read
             print(f"{kind:28s} n={len(points):5d} no cut-off with error <= {max_error:.1%}: left out")
             continue
-        c = min(max(found, 0.05), 0.999)
-        table[kind] = [[0.0, 0.0], [c, threshold], [1.0, 1.0]]
+        c = max(found, 0.05)
+        # only a perfect raw score is safe: 1.0 maps to the threshold, everything below under it
+        table[kind] = [[0.0, 0.0], [1.0, threshold]] if c >= 1.0 else [[0.0, 0.0], [c, threshold], [1.0, 1.0]]
         above = [r for p, r in points if p >= c]
         err = 1 - sum(above) / len(above) if above else 0.0
         print(f"{kind:28s} n={len(points):5d} cut-off {c:.4f}: accepted {len(above)} "
