@@ -4,7 +4,6 @@ rendered in the city's print fonts (IPAex Gothic / Mincho), which beats OCR on s
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,13 +11,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr import clean
 from ocr.readers.base import FieldRead, Item, PageContext, Reader, register
+from yomikaki.fonts import IPAEX_FILES, ipaex_path
 
-FONTS = [
-    Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),
-    Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"),
-    Path("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf"),
-    Path("/usr/share/fonts/truetype/fonts-japanese-mincho.ttf"),
-]
 HEIGHT, WIDTH = 32, 112  # normalised word image: fixed height, aspect kept, centred
 
 
@@ -42,8 +36,8 @@ def _normalise(mask: np.ndarray) -> np.ndarray | None:
 def _templates(choices: tuple[str, ...]) -> dict[str, list[np.ndarray]]:
     out: dict[str, list[np.ndarray]] = {c: [] for c in choices}
     seen = set()
-    for path in FONTS:
-        if not path.exists() or path.resolve() in seen:
+    for path in (ipaex_path(name) for name in IPAEX_FILES.values()):
+        if path is None or path.resolve() in seen:
             continue
         seen.add(path.resolve())
         font = ImageFont.truetype(str(path), 48)

@@ -7,22 +7,16 @@ beside them) ship in the repository. IPAex Gothic / Mincho come from Debian's
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import ImageFont
 
+from yomikaki.fonts import ipaex_path
+
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 HAND_FONTS = {"yomogi": FONT_DIR / "yomogi.ttf", "kiwi-maru": FONT_DIR / "kiwi-maru.ttf"}
 PRINT_FONT_FILES = {"print-gothic": "ipaexg.ttf", "print-mincho": "ipaexm.ttf"}
-_IPAEX_DIRS = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic",
-    "/usr/share/fonts/opentype/ipaexfont-mincho",
-    "/usr/share/fonts/truetype/ipaexfont",
-    "/usr/share/fonts/opentype/ipaexfont",
-    "/usr/local/share/fonts",
-)
 
 
 class FontMissing(RuntimeError):
@@ -32,15 +26,13 @@ class FontMissing(RuntimeError):
 def print_font_path(name: str) -> Path:
     """Path of ``print-gothic`` (IPAex Gothic) or ``print-mincho`` (IPAex Mincho)."""
     file_name = PRINT_FONT_FILES[name]
-    dirs = [os.environ["YOMIKAKI_IPAEX_DIR"]] if os.environ.get("YOMIKAKI_IPAEX_DIR") else []
-    for folder in [*dirs, *_IPAEX_DIRS]:
-        path = Path(folder) / file_name
-        if path.is_file():
-            return path
-    raise FontMissing(
-        f"IPAex フォント {file_name} が見つかりません。Debian では `apt-get install fonts-ipaexfont` で"
-        " 入れるか、YOMIKAKI_IPAEX_DIR にフォルダを指定してください。"
-    )
+    path = ipaex_path(file_name)
+    if path is None:
+        raise FontMissing(
+            f"IPAex フォント {file_name} が見つかりません。Debian では `apt-get install fonts-ipaexfont` で"
+            " 入れるか、YOMIKAKI_IPAEX_DIR にフォルダを指定してください。"
+        )
+    return path
 
 
 @lru_cache(maxsize=512)
