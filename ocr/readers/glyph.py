@@ -33,6 +33,12 @@ SURE_MARGIN = 0.045  # ... and with its margin to the best other character up to
 CORE_INK = 0.6  # glyph cores are at least this dark (0 = paper, 1 = the line's darkest ink)
 GROW_PX = 2  # lighter ink is kept this far from a core
 CORE_SPECK = 4  # smaller cores are specks; a dakuten stroke of small kana is only ~6 px
+STREAK_WIDTH = 3  # px: scanner streaks and scratches are thinner than glyph strokes ...
+STREAK_LENGTH = 1.2  # ... and run longer than the text is tall
+STREAK_DARK = 0.55  # streaks are also fainter than glyph cores
+STRAY_SIZE = 0.4  # a blot at most this tall and wide (of the line's tallest glyph part) ...
+STRAY_GAP = 0.9  # ... this far (same unit) from every glyph part, or off the text band, is dirt
+STRAY_EDGE_GAP = 0.35  # ... or this far before the first / after the last glyph part
 
 
 @lru_cache(maxsize=16)
@@ -61,7 +67,7 @@ def line_ink(item: Item, ctx: PageContext) -> tuple[np.ndarray | None, tuple[int
     tx0, tx1 = max(0, bx0 - pad), min(robust.shape[1], bx1 + pad)
     gray = ctx.crop_gray(box)[ty0:ty1, tx0:tx1]
     blank = ctx.blank_ink[y0 + ty0:y0 + ty1, x0 + tx0:x0 + tx1] > 0
-    ink = grey_ink(gray, robust[ty0:ty1, tx0:tx1], blank)
+    ink = drop_stray_blots(drop_streaks(grey_ink(gray, robust[ty0:ty1, tx0:tx1], blank)))
     return ink, (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
 
 
@@ -93,6 +99,73 @@ def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndar
         grown = cv2.dilate(grown, kernel) & sensitive | grown
     ink[grown == 0] = 0.0
     return ink
+
+
+def drop_streaks(ink: np.ndarray) -> np.ndarray:
+    """Remove faint near-vertical lines (scanner streaks, scratches) that run through the text
+    and beyond it: they would stretch the line's em box and cut glyphs apart. Only ink fainter
+    than glyph cores is removed, where it runs in a line longer than the text is tall (or, as
+    a hairline apart from every stroke, for a good part of that)."""
+    dark = (ink >= STREAK_DARK).astype(np.uint8)
+    wide = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, STREAK_WIDTH), np.uint8))
+    weak = ((ink > 0.2) & (dark == 0)).astype(np.uint8)  # thin dark strokes are glyphs' (Mincho)
+    if not weak.any():
+        return ink
+    band = _main_band(wide.any(axis=1), 2)
+    if band is None:
+        return ink
+    length = int(STREAK_LENGTH * (band[1] - band[0])) + 1
+    if length >= ink.shape[0]:
+        return ink
+    # pieces of a streak split by the glyph strokes it crosses are joined first
+    joined = cv2.morphologyEx(weak, cv2.MORPH_CLOSE, np.ones((2 * STREAK_WIDTH + 3, 1), np.uint8))
+    long = cv2.morphologyEx(joined, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    # the end of a streak that runs into a glyph's stroke: a hairline apart from every stroke
+    faint = (ink > 0.2).astype(np.uint8)
+    hair = faint & (1 - cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((1, STREAK_WIDTH + 2), np.uint8)))
+    hair &= 1 - cv2.dilate(wide, np.ones((5, 5), np.uint8))
+    tail = max(8, int(0.35 * (band[1] - band[0])))
+    long |= cv2.morphologyEx(hair, cv2.MORPH_OPEN, np.ones((tail, 1), np.uint8))
+    streak = cv2.dilate(long, np.ones((1, 3), np.uint8)) & weak
+    if not streak.any():
+        return ink
+    out = ink.copy()
+    out[streak > 0] = 0.0
+    return out
+
+
+def drop_stray_blots(ink: np.ndarray) -> np.ndarray:
+    """Remove dirt that is not part of the text: small blots (toner specks, scanner dust)
+    lying above or below the text band, or far from every glyph along the line. Such a blot
+    would otherwise stretch the line's em box (all glyphs then misread) or become a stray
+    character. Small marks next to glyphs (dakuten, 、。・, small kana) stay."""
+    mask = (ink > 0.25).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 2:
+        return ink
+    x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    tall = float(h.max())
+    main = (h >= 0.4 * tall) | (w >= 0.4 * tall)
+    if not main.any() or main.all():
+        return ink
+    top, bottom = (y[main]).min(), (y[main] + h[main]).max()
+    small = ~main & (w <= STRAY_SIZE * tall) & (h <= STRAY_SIZE * tall)
+    cy = y + h / 2
+    off_band = (cy < top) | (cy > bottom)
+    mx0, mx1 = x[main], x[main] + w[main]
+    gap = np.array([np.clip(np.maximum(mx0 - (x[k] + w[k]), x[k] - mx1), 0, None).min()
+                    for k in range(n - 1)])
+    edge = (x + w <= mx0.min()) | (x >= mx1.max())  # before the first glyph / after the last
+    stray = small & (off_band | (gap > STRAY_GAP * tall) | (edge & (gap > STRAY_EDGE_GAP * tall)))
+    if not stray.any():
+        return ink
+    drop = np.concatenate([[False], stray])[labels].astype(np.uint8)
+    # a blot's faint halo (below the mask threshold) goes with it, other ink stays
+    halo = cv2.dilate(drop, np.ones((5, 5), np.uint8)) & (1 - (mask & (1 - drop)))
+    out = ink.copy()
+    out[halo > 0] = 0.0
+    return out
 
 
 def _main_band(rows: np.ndarray, max_gap: int) -> tuple[int, int] | None:
