@@ -123,10 +123,11 @@ def _row_filled(cells: dict[str, FieldRead | None]) -> bool:
     """A table row is filled when its 続柄 cell holds a printed word, or its name and a readable
     era date are both there (scanner specks and streaks in empty rows must not make a row)."""
     relation = cells.get("relation")
-    if relation and relation.raw:  # the choice reader leaves specks and streaks empty
+    # the readers leave specks and streaks empty, or (glyph reader) flag them as no usable match
+    if relation and relation.raw and (relation.detail or {}).get("usable", True):
         return True
     birth = cells.get("birth_date")
-    date_ok = bool(birth and birth.raw and re.search(r"\d+\s*年\s*\d+\s*月", str(birth.raw)))
+    date_ok = bool(birth and birth.raw and re.search(r"(\d+|元)\s*年\s*\d+\s*月", str(birth.raw)))
     return _has_text(cells.get("name")) and date_ok
 
 

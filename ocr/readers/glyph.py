@@ -204,6 +204,8 @@ def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
     try:
         match = matcher(tuple(engine.fonts), tuple(engine.charset))
     except ConfigError as exc:  # fonts not installed: every line goes to the fallback
+        if items and all(item.choices for item in items):  # closed lists: the word matcher
+            return {item.key: _read_choice(item, ctx, None) for item in items}, []
         if engine.fallback == "none":
             raise
         if not _warned:
@@ -212,6 +214,19 @@ def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
         return {}, list(items)
     with _one_blas_thread():  # small matrix products: threads only add overhead
         return _read_all(items, ctx, engine, match)
+
+
+def _read_choice(item: Item, ctx: PageContext, line: LineMatch | None) -> FieldRead:
+    """A line of a closed list of words whose glyphs did not match well (heavy damage):
+    the whole-word matcher decides, as it sees the word's shape even with strokes missing.
+    The glyph read is kept in the detail."""
+    from ocr.readers.choice import ChoiceReader
+
+    read = ChoiceReader().read([item], ctx)[item.key]
+    detail = dict(read.detail or {})
+    if line is not None:
+        detail["glyph"] = line.text
+    return FieldRead(read.raw, read.confidence, read.box_px, detail)
 
 
 def _one_blas_thread():
@@ -235,7 +250,10 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
         detail = {"reader": "glyph", "font": line.font, "score": round(line.mean_score, 4),
                   "margin": round(line.min_margin, 4),
                   "chars": [(c.char, round(c.score, 3), round(c.margin, 3)) for c in line.chars]}
-        if usable(line) or engine.fallback == "none":
+        detail["usable"] = usable(line)
+        if not detail["usable"] and item.choices:  # a damaged word of a closed list
+            out[item.key] = _read_choice(item, ctx, line)
+        elif detail["usable"] or engine.fallback == "none":
             out[item.key] = FieldRead(line.text, confidence(line), box, detail)
         else:
             rest.append(item)
