@@ -33,6 +33,8 @@ FINE_SHIFT = 2  # px (of 48) searched in every direction on the sharper features
 FINE_WEIGHT = 0.5
 SEGMENT_COST = 0.15  # em of line coverage a character boundary costs (favours whole kanji)
 FIT_ROUNDS = 3
+RETRY_SCORE = 0.93  # a line read with a lower mean score is read again from a smaller em ...
+RETRY_EM = 0.88  # ... this much of the first guess
 
 
 @dataclass
@@ -102,7 +104,18 @@ class Matcher:
             return LineMatch("", None)
         top, bottom = rows[0], rows[-1] + 1
         em = max(8.0, (bottom - top) / 0.82)
-        cy = (top + bottom) / 2 - 0.04 * em
+        best = self._fit_and_read(ink, em, (top + bottom) / 2 - 0.04 * em)
+        if best.mean_score < RETRY_SCORE:
+            # the line's ink may reach above its glyphs (dakuten, dirt): a too large first em
+            # can settle on a consistent but wrong read (small kana); start again smaller,
+            # on the same baseline, and keep the better read
+            em = max(8.0, RETRY_EM * (bottom - top) / 0.82)
+            again = self._fit_and_read(ink, em, bottom - 0.45 * em)
+            if again.total > best.total:
+                best = again
+        return best
+
+    def _fit_and_read(self, ink: np.ndarray, em: float, cy: float) -> LineMatch:
         best = self._read(ink, em, cy)
         line = best
         font = None  # decided on the first re-fitted read (the first guess of the em is rough)
