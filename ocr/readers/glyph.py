@@ -36,7 +36,7 @@ CORE_SPECK = 4  # smaller cores are specks; a dakuten stroke of small kana is on
 STREAK_WIDTH = 3  # px: scanner streaks and scratches are thinner than glyph strokes ...
 STREAK_LENGTH = 1.2  # ... and run longer than the text is tall
 STREAK_DARK = 0.55  # streaks are also fainter than glyph cores
-STRAY_SIZE = 0.4  # a blot at most this tall and wide (of the line's tallest glyph part) ...
+STRAY_SIZE = 0.5  # a blot at most this tall and wide (of the line's tallest glyph part) ...
 STRAY_GAP = 0.9  # ... this far (same unit) from every glyph part, or off the text band, is dirt
 STRAY_EDGE_GAP = 0.35  # ... or this far before the first / after the last glyph part
 
@@ -146,7 +146,7 @@ def drop_stray_blots(ink: np.ndarray) -> np.ndarray:
     x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     tall = float(h.max())
-    main = (h >= 0.4 * tall) | (w >= 0.4 * tall)
+    main = (h > STRAY_SIZE * tall) | (w > STRAY_SIZE * tall)
     if not main.any() or main.all():
         return ink
     top, bottom = (y[main]).min(), (y[main] + h[main]).max()
