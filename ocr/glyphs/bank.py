@@ -252,6 +252,9 @@ def load_bank(font_names: tuple[str, ...]) -> Bank:
             except (OSError, ValueError, KeyError):
                 pass
         bank = build_bank(list(font_names))
+        # read with the features as the cache stores them, so the process that built the bank
+        # and the processes that load it give the very same confidences
+        bank.features = bank.features.astype(np.float16).astype(np.float32)
         try:
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
             np.savez(tmp, chars=bank.chars, fonts=bank.fonts, features=bank.features.astype(np.float16),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import unicodedata
 from functools import lru_cache
 
 import cv2
@@ -30,6 +31,7 @@ MIN_LINE_SCORE = 0.80  # mean similarity below this: the line is not in a known 
 MIN_CHAR_SCORE = 0.62  # a character below this: damaged or unknown, use the fallback
 SURE_SCORE = (0.75, 0.90)  # a character's confidence rises from the first score to the second
 SURE_MARGIN = 0.045  # ... and with its margin to the best other character up to this
+VOICED_MARGIN = 0.08  # ... or this for ダ/タ, ペ/ベ (a wrong タ for ダ was seen at 0.058)
 CORE_INK = 0.6  # glyph cores are at least this dark (0 = paper, 1 = the line's darkest ink)
 GROW_PX = 2  # lighter ink is kept this far from a core
 CORE_SPECK = 4  # smaller cores are specks; a dakuten stroke of small kana is only ~6 px
@@ -182,14 +184,24 @@ def _main_band(rows: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     return top, bottom
 
 
+@lru_cache(maxsize=4096)
+def has_voicing_twin(ch: str) -> bool:
+    """タ/ダ, ヘ/ベ/ペ: kana that differ from another only by a (han)dakuten of a few pixels."""
+    base = unicodedata.normalize("NFD", ch)[0]
+    forms = {unicodedata.normalize("NFC", base + mark) for mark in ("", "\u3099", "\u309a")}
+    return sum(len(f) == 1 for f in forms) > 1
+
+
 def confidence(line: LineMatch) -> float:
-    """0..1 from the weakest character: a clear, unambiguous match of every glyph is sure."""
+    """0..1 from the weakest character: a clear, unambiguous match of every glyph is sure.
+    A kana with a voicing twin needs a wider margin: the mark that tells them apart is small."""
     if not line.chars:
         return 0.0
     worst = 1.0
     for ch in line.chars:
         score = np.clip((ch.score - SURE_SCORE[0]) / (SURE_SCORE[1] - SURE_SCORE[0]), 0.0, 1.0)
-        margin = np.clip(ch.margin / SURE_MARGIN, 0.0, 1.0)
+        needed = VOICED_MARGIN if has_voicing_twin(ch.char) else SURE_MARGIN
+        margin = np.clip(ch.margin / needed, 0.0, 1.0)
         worst = min(worst, 0.5 + 0.495 * float(score * margin))
     return round(worst, 4)
 

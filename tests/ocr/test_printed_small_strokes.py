@@ -51,3 +51,19 @@ def test_voiced_kana_and_thin_strokes_are_read_or_sent_to_review(voiced_scans):
                     (scan.name, member["name"], read)
     assert voiced >= 6
     assert exact >= len(voiced_scans) - 1, f"{exact}/{len(voiced_scans)} voiced kana read exactly"
+
+
+def test_a_kana_with_a_voicing_twin_needs_a_wider_margin_to_be_sure():
+    from ocr.glyphs.match import CharMatch, LineMatch
+    from ocr.readers.glyph import confidence, has_voicing_twin
+
+    assert has_voicing_twin("タ") and has_voicing_twin("ダ") and has_voicing_twin("ペ") and has_voicing_twin("へ")
+    assert not has_voicing_twin("ア") and not has_voicing_twin("高") and not has_voicing_twin("ン")
+
+    def line(ch: str, margin: float) -> LineMatch:
+        return LineMatch(ch, "ipaex-gothic", [CharMatch(ch, 0.95, margin, 0, 40)])
+
+    # the margin measured for a wrong タ (the dakuten of ダ lost): sure for ア, not for タ
+    assert confidence(line("ア", 0.058)) >= 0.99
+    assert confidence(line("タ", 0.058)) < 0.9
+    assert confidence(line("ダ", 0.09)) >= 0.99
