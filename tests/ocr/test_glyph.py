@@ -66,10 +66,19 @@ def test_clean_lines_in_both_fonts_read_exactly(everything, font, text, size):
     assert glyph_reader.usable(line)
 
 
-def test_clean_lines_are_mostly_confident(everything):
-    confs = [glyph_reader.confidence(everything.read(ink_of(render_line(text, font, size))))
-             for text, size in LINES for font in FONTS]
-    assert sum(c >= 0.9 for c in confs) >= 0.8 * len(confs)
+def test_clean_lines_are_confident_unless_a_handakuten_is_at_stake(everything):
+    """ペ/ベ, ポ/ボ differ by a ring or two dots of a few pixels: even a clean line with one goes
+    to review (the reader asks a wider margin of kana with a voicing twin); every other clean
+    line is auto-accepted."""
+    for text, size in LINES:
+        for font in FONTS:
+            line = everything.read(ink_of(render_line(text, font, size)))
+            assert line.text == text
+            conf = glyph_reader.confidence(line)
+            if any(ch in "パピプペポぱぴぷぺぽ" for ch in text):
+                assert 0.5 <= conf < 0.9, (text, font, conf)
+            else:
+                assert conf >= 0.9, (text, font, conf)
 
 
 @pytest.mark.parametrize("font", FONTS)
