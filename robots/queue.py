@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, Un
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yomikaki.db import Base
-from yomikaki.dbqueue import claim_next, holds, insert_missing, keep_leases
+from yomikaki.dbqueue import claim_next, expire_leases, holds, insert_missing, keep_leases
 from yomikaki.procs import pid_alive
 
 STATUSES = ("new", "in_progress", "done", "business_error", "system_error", "in_doubt")
@@ -125,24 +125,36 @@ def enqueue(session: Session, queue: str, run_id: str, rows: list[tuple[str, dic
 
 
 def recover_abandoned(session: Session, queue: str) -> list[str]:
-    """Items left in progress by a runner that died become in_doubt. Returns their references."""
+    """Items left in progress by a runner that died become in_doubt. Returns their references.
+
+    Robots still running call this too, so each change is a conditional UPDATE: a heartbeat or
+    a finish that lands between the look and the write wins, and a live robot's item is never
+    taken from it.
+    """
     host = socket.gethostname()
-    found = []
-    for item in session.scalars(select(WorkItem).where(WorkItem.queue == queue, WorkItem.status == "in_progress")):
-        owner = (item.lease_owner or "::").split(":")
-        if owner[0] == host and owner[1].isdigit():  # this machine: the owner's process tells
-            abandoned = not pid_alive(int(owner[1]))
-        else:  # another machine (or unknown): the lease tells
-            abandoned = item.lease_expires is None or _aware(item.lease_expires) < now()
-        if abandoned:
-            item.status, item.needs_check, item.updated_at = "in_doubt", True, now()
-            item.error = "実行が途中で止まったため結果が分かりません"
-            found.append(item.reference)
-    return found
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    stamp = now()
+    values = {"needs_check": True, "updated_at": stamp, "error": "実行が途中で止まったため結果が分かりません"}
+    taken: list[int] = []
+    elsewhere: list[int] = []
+    rows = session.execute(select(WorkItem.id, WorkItem.lease_owner).where(
+        WorkItem.queue == queue, WorkItem.status == "in_progress")).all()
+    for item_id, lease_owner in rows:
+        owner = (lease_owner or "::").split(":")
+        if owner[0] != host or not owner[1].isdigit():  # another machine (or unknown): the lease tells
+            elsewhere.append(item_id)
+        elif not pid_alive(int(owner[1])):  # this machine: the owner's process tells
+            taken += session.execute(
+                update(WorkItem)
+                .where(WorkItem.id == item_id, WorkItem.status == "in_progress", WorkItem.lease_owner == lease_owner)
+                .values(status="in_doubt", lease_owner=None, lease_expires=None, **values)
+                .returning(WorkItem.id)
+            ).scalars().all()
+    if elsewhere:
+        taken += expire_leases(session, WorkItem, now=stamp, where=[WorkItem.id.in_(elsewhere)], values=values)
+    if not taken:
+        return []
+    references = dict(session.execute(select(WorkItem.id, WorkItem.reference).where(WorkItem.id.in_(taken))).all())
+    return [references[i] for i in sorted(taken)]
 
 
 def claim(session: Session, queue: str, run_id: str, owner: str, lease_seconds: int,
