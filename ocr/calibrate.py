@@ -46,7 +46,7 @@ def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool]]:
     return out
 
 
-def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int = 100) -> float:
+def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int = 100) -> float | None:
     """Lowest raw confidence c such that fields with conf >= c have error <= max_error, or None
     when even the surest fields are wrong too often. Equal confidences are one step: a cut
     accepts all of them or none."""

@@ -43,10 +43,6 @@ KIND_OF_KEY = {
 }
 
 
-def kind_of(key: str) -> str:
-    return KIND_OF_KEY.get(key.rsplit(".", 1)[-1], "printed")
-
-
 def combine(engine: float, *, problems: list[str] | None = None) -> float:
     """Engine (or prior) confidence, cut down when a validator objects."""
     conf = float(np.clip(engine, 0.0, 1.0))
@@ -65,6 +61,10 @@ def _table() -> dict[str, list[list[float]]]:
 def leaf_of(key: str) -> str:
     """``members.2.relation`` → ``relation``: table cells share their column's calibration."""
     return key.rsplit(".", 1)[-1]
+
+
+def kind_of(key: str) -> str:
+    return KIND_OF_KEY.get(leaf_of(key), "printed")
 
 
 def calibrate(key: str, conf: float) -> float:
