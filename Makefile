@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := chromium tesseract-ocr tesseract-ocr-jpn poppler-utils fonts-ipaexfont libreoffice-calc postgresql
+APT_PACKAGES := chromium chromium-headless-shell tesseract-ocr tesseract-ocr-jpn poppler-utils fonts-ipaexfont libreoffice-calc postgresql
 PYTEST_ARGS ?=
 
 .PHONY: install system-packages venv test demo bench lint format clean

@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
         data = settings.model_dump(mode="json")
         data["database_url"] = settings.db_url
         data["browser"]["chromium_path"] = str(settings.chromium_executable())
+        data["browser"]["headless_executable"] = str(settings.chromium_executable(headless=True))
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
     @app.command("demo")

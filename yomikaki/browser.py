@@ -22,12 +22,13 @@ CHROMIUM_ARGS = [
 def launch_options(settings: Settings | None = None, *, headless: bool | None = None,
                    slow_mo_ms: int | None = None) -> dict[str, Any]:
     settings = settings or get_settings()
+    headless = settings.browser.headless if headless is None else headless
     options: dict[str, Any] = {
-        "headless": settings.browser.headless if headless is None else headless,
+        "headless": headless,
         "args": list(CHROMIUM_ARGS),
         "slow_mo": settings.browser.slow_mo_ms if slow_mo_ms is None else slow_mo_ms,
     }
-    executable = settings.chromium_executable()
+    executable = settings.chromium_executable(headless=headless)
     if executable is not None:
         options["executable_path"] = str(executable)
     return options

@@ -21,6 +21,9 @@ from pydantic_settings import (
 )
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+# Debian's "old headless" build of the same Chromium: what Playwright itself uses for headless runs.
+# It has no browser UI to drive, so each page costs the 2-core robot PC far less CPU.
+HEADLESS_SHELL_CANDIDATES = ("/usr/bin/chromium-headless-shell",)
 
 
 class BrowserSettings(BaseModel):
@@ -28,6 +31,9 @@ class BrowserSettings(BaseModel):
         default=None, description="Chromium executable; auto-detected when unset"
     )
     headless: bool = True
+    headless_shell: bool = Field(
+        True, description="headless runs use chromium-headless-shell when it is installed (and chromium_path is unset)"
+    )
     slow_mo_ms: int = 0
     default_timeout_ms: int = 10_000
 
@@ -125,10 +131,17 @@ class Settings(BaseSettings):
     def outputs_dir(self) -> Path:
         return self.data_dir / "outputs"
 
-    def chromium_executable(self) -> Path | None:
-        """The configured Chromium, else Debian's, else Playwright's own (if installed)."""
+    def chromium_executable(self, *, headless: bool = False) -> Path | None:
+        """The configured Chromium, else Debian's, else Playwright's own (if installed).
+
+        Headless runs prefer Debian's chromium-headless-shell (same engine and version, no UI).
+        """
         if self.browser.chromium_path:
             return self.browser.chromium_path
+        if headless and self.browser.headless_shell:
+            for candidate in HEADLESS_SHELL_CANDIDATES:
+                if Path(candidate).exists():
+                    return Path(candidate)
         for candidate in CHROMIUM_CANDIDATES:
             if Path(candidate).exists():
                 return Path(candidate)

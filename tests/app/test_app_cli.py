@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,10 @@ def test_defaults_need_no_file(tmp_path):
     assert data["data_dir"] == "var"
     assert data["database_url"] == f"sqlite:///{tmp_path / 'var' / 'yomikaki.db'}"
     assert data["browser"]["chromium_path"] in ("/usr/bin/chromium", "None")
+    # headless runs use Debian's headless shell when it is installed (make install puts it there)
+    shell = Path("/usr/bin/chromium-headless-shell")
+    expected = str(shell) if shell.exists() else data["browser"]["chromium_path"]
+    assert data["browser"]["headless_executable"] == expected
+    env["YOMIKAKI_BROWSER__HEADLESS_SHELL"] = "false"
+    data = json.loads(run_cli("settings", env=env, cwd=tmp_path).stdout)
+    assert data["browser"]["headless_executable"] == data["browser"]["chromium_path"], "opt-out falls back"
