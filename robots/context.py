@@ -87,6 +87,7 @@ class StepContext:
         self.item = item
         self.reference = reference
         self.outputs = {}
+        self.events = []
         self.locals = {}
         self.dialog_plans = []
         self.pending_error = None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yomikaki.errors import Location
 
@@ -51,7 +51,16 @@ class RunSpec(Strict):
     max_retries: int | None = Field(None, ge=0, description="システムエラー時の再試行回数（既定 2）")
     max_consecutive_system_errors: int | None = Field(None, ge=1, description="連続システムエラーで停止する件数")
     timeout_ms: int | None = Field(None, ge=100, description="各ステップの待ち時間の上限 (ミリ秒)")
-    trace: bool = Field(True, description="失敗した件の Playwright トレースを残す")
+    trace: Literal["on", "full", "off"] | bool = Field(  # true = "on", false = "off"
+        "on",
+        description="失敗した件の Playwright トレース: on = 操作・通信・コンソールの記録（システムエラー後の再試行と"
+        "停止後の確認では画面の記録も）, full = 毎回画面の記録も（CPU を 2 割ほど多く使います）, off = 残さない",
+    )
+
+    @field_validator("trace", mode="before")
+    @classmethod
+    def _trace_bool(cls, value: Any) -> Any:
+        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
 
 
 class Interrupt(Strict):

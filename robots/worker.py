@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from robots import interrupts
 from robots import queue as q
 from robots.context import StepContext
 from robots.errors import BusinessError, LeaseLost, RobotError, SessionLost, SystemError_
@@ -32,6 +33,7 @@ class Session:
     page: Any
     ctx: StepContext
     tracing: bool = False
+    snapshots: bool = False  # the trace records DOM snapshots (a retry, or trace: full)
     chunk_open: bool = False
     parts: list[Path] = field(default_factory=list)
 
@@ -78,31 +80,32 @@ class Worker:
         page.on("response", on_response)
         page.on("framenavigated", on_navigated)
         for interrupt in e.scenario.interrupts:
-            await self._install_interrupt(session, interrupt)
+            await interrupts.install(page, ctx, interrupt, run_steps)
         ctx.reset_item({}, "")
         try:
             await run_steps(ctx, e.scenario.setup)
         except BaseException:
             await self._close(session)
             raise
-        if e.trace:
-            await context.tracing.start(snapshots=True, screenshots=False, sources=False)
-            await context.tracing.stop_chunk()  # nothing before the first item is kept
+        if e.trace != "off":
+            await self._start_tracing(session, snapshots=e.trace == "full")
             session.tracing = True
         return session
 
-    async def _install_interrupt(self, session: Session, interrupt) -> None:
-        from robots.locators.base import LocatorSpec, resolve
+    @staticmethod
+    async def _start_tracing(session: Session, *, snapshots: bool) -> None:
+        # DOM snapshots cost about a fifth of the CPU of a registration: by default they are
+        # recorded only for the attempts most likely to fail again (retries, checks after a crash)
+        await session.context.tracing.start(snapshots=snapshots, screenshots=False, sources=False)
+        await session.context.tracing.stop_chunk()  # nothing before the first item is kept
+        session.snapshots = snapshots
 
-        ctx = session.ctx
-        locator = await resolve(session.page, LocatorSpec.model_validate(interrupt.when), ctx.template_context())
-
-        async def handler(_locator):
-            ctx.note("割り込み画面を処理します")
-            await run_steps(ctx, interrupt.do)
-
-        kwargs = {"times": interrupt.times} if interrupt.times else {}
-        await session.page.add_locator_handler(locator, handler, **kwargs)
+    async def _trace_detail(self, session: Session, *, retry: bool) -> None:
+        """Between items: switch DOM snapshots on for a retry, off again after it."""
+        snapshots = self.engine.trace == "full" or retry
+        if session.snapshots != snapshots:
+            await session.context.tracing.stop()
+            await self._start_tracing(session, snapshots=snapshots)
 
     async def _untraced(self, session: Session, fn) -> None:
         """Run ``fn`` (a secret fill) with the trace stopped, so the value is never recorded."""
@@ -206,6 +209,7 @@ class Worker:
             ctx.reset_item(payload, reference)
             ctx.lease_guard = self.lease_guard(item.id, reference)
             if session.tracing:
+                await self._trace_detail(session, retry=item.attempts > 1 or check_first)
                 await session.context.tracing.start_chunk(title=reference)
                 session.chunk_open = True
             if check_first and await self.check(ctx):
@@ -238,7 +242,8 @@ class Worker:
                 if business:
                     outcome, message, code = "business_error", business, "screen"
         if session is not None:
-            evidence = await self.finish_trace(session, reference, failed=outcome != "done")
+            evidence = await self.finish_trace(session, reference, failed=outcome != "done",
+                                               attempt=item.attempts)
             if outcome != "done":
                 directory = item_dir(e.evidence_root, e.run_id, reference)
                 await capture_failure(session.ctx, directory)
@@ -272,7 +277,8 @@ class Worker:
                 continue
         return None
 
-    async def finish_trace(self, session: Session, reference: str, *, failed: bool) -> str | None:
+    async def finish_trace(self, session: Session, reference: str, *, failed: bool,
+                           attempt: int = 0) -> str | None:
         e = self.engine
         parts, session.parts = session.parts, []
         if not session.tracing or not session.chunk_open:
@@ -287,7 +293,7 @@ class Worker:
                     part.unlink(missing_ok=True)
                 return None
             directory = item_dir(e.evidence_root, e.run_id, reference)
-            target = directory / f"trace-{int(time.time())}.zip"
+            target = directory / f"trace-{attempt}-{int(time.time())}.zip"  # one per failed attempt
             await session.context.tracing.stop_chunk(path=str(target))
             kept = [target]
             for n, part in enumerate(parts):
@@ -343,9 +349,10 @@ class Worker:
             e.log.write("item_given_up", reference=item.reference, outcome=outcome, attempt=item.attempts,
                         message=message, outputs=outputs, worker=self.index)
             return
+        notes = list(self.session.ctx.events) if self.session is not None else []
         e.log.write("item_finished", reference=item.reference, outcome=outcome, retry=retry, attempt=item.attempts,
                     message=message, code=code, outputs=outputs, evidence=evidence, seconds=round(duration, 3),
-                    worker=self.index)
+                    worker=self.index, **({"notes": notes} if notes else {}))
         if retry:
             log.warning("[%s] システムエラー（%d 回目）: %s — 再試行します", item.reference, item.attempts, message)
         elif outcome != "done":

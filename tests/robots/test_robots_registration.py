@@ -139,6 +139,27 @@ def test_robots_unexpected_dialog_is_a_system_error_and_nothing_is_submitted(qui
     assert [e["code"] for e in events] == ["dialog", "dialog", "retries"]
     assert result.totals["system_error"] == 1
     assert row["application_id"] not in robot.applications(quiet_core)
+    # a trace per failed attempt: actions and network; DOM snapshots from the first retry on
+    traces = sorted(Path(events[0]["evidence"]).glob("trace-*.zip"))
+    by_attempt = {int(t.name.split("-")[1]): t for t in traces if "-part" not in t.name}
+    assert sorted(by_attempt) == [1, 2, 3], traces
+    assert not _has_dom_snapshots(by_attempt[1]) and _has_dom_snapshots(by_attempt[2])
+    assert _has_actions(by_attempt[1], "登録")
+
+
+def _trace_events(path: Path) -> list[str]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return [archive.read(n).decode("utf-8", "replace") for n in archive.namelist() if n.endswith(".trace")]
+
+
+def _has_dom_snapshots(path: Path) -> bool:
+    return any('"frame-snapshot"' in text for text in _trace_events(path))
+
+
+def _has_actions(path: Path, button: str) -> bool:
+    return any('"type":"before"' in text and button in text for text in _trace_events(path))
 
 
 def test_robots_dry_run_touches_nothing(quiet_core, core_credentials, make_rows, write_rows, robot):
