@@ -19,7 +19,7 @@ import numpy as np
 
 from ocr import clean
 from ocr.glyphs.bank import expand_charset, load_bank
-from ocr.glyphs.match import LineMatch, Matcher
+from ocr.glyphs.match import CharMatch, LineMatch, Matcher
 from ocr.readers.base import FieldRead, Item, PageContext
 from ocr.template import Engine
 from yomikaki.errors import ConfigError
@@ -41,6 +41,12 @@ STREAK_DARK = 0.55  # streaks are also fainter than glyph cores
 STRAY_SIZE = 0.5  # a blot at most this tall and wide (of the line's tallest glyph part) ...
 STRAY_GAP = 0.9  # ... this far (same unit) from every glyph part, or off the text band, is dirt
 STRAY_EDGE_GAP = 0.35  # ... or this far before the first / after the last glyph part
+DIRT_SIZE = 0.45  # em: a "character" whose ink is at most this wide and tall ...
+DIRT_SCORE = 0.70  # ... and that matches no glyph better than this is a blot next to the text
+DIRT_ASPECT = 2.5  # ... or whose ink box is this much wider / taller than its glyph's
+DIRT_ROUNDS = 2
+CHOICE_MARGIN = 0.15  # a word of a closed list whose glyphs all match this clearly is read
+DIRT_CONFIDENCE = 0.9  # a line read once its blots are removed is at most this sure (open text)
 
 
 @lru_cache(maxsize=16)
@@ -206,6 +212,78 @@ def confidence(line: LineMatch) -> float:
     return round(worst, 4)
 
 
+def dirt_chars(match: Matcher, ink: np.ndarray, line: LineMatch) -> list[CharMatch]:
+    """The line's "characters" that are blots: small ink that matches no glyph well, or whose
+    shape is unlike its glyph's (a round speck read as "-"): toner specks or dust near a glyph,
+    too close to it for :func:`drop_stray_blots`. Real small marks (、・ッ, a dakuten) match
+    their templates far better than a round speck."""
+    out = []
+    for ch in line.chars:
+        rows = np.nonzero((ink[:, ch.x0:ch.x1] > 0.25).any(axis=1))[0]
+        tall = (rows[-1] + 1 - rows[0]) if len(rows) else 0
+        if max(ch.x1 - ch.x0, tall) > DIRT_SIZE * line.em:
+            continue
+        if ch.score < DIRT_SCORE or _aspect_unlike(match, ch, line.font, max(tall, 1)):
+            out.append(ch)
+    return out
+
+
+def _aspect_unlike(match: Matcher, ch: CharMatch, font: str | None, tall: int) -> bool:
+    """The ink box's width/height and the template's differ by more than DIRT_ASPECT times."""
+    fonts = match.bank.font_names
+    idx = np.nonzero((match.chars == ch.char) & (match.fonts == fonts.index(font)))[0] if font in fonts else []
+    if len(idx) == 0:
+        return False
+    x0, y0, x1, y1 = match.ink_box[idx[0]]
+    expected = max(x1 - x0, 0.02) / max(y1 - y0, 0.02)
+    seen = max(ch.x1 - ch.x0, 1) / tall
+    return max(seen / expected, expected / seen) > DIRT_ASPECT
+
+
+def read_without_dirt(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int]:
+    """Read a line; blots read as characters are erased from the ink and the line read
+    again (the em box and the spaces then come from the glyphs alone). Also returns how
+    many blots were removed."""
+    line = match.read(ink)
+    dropped = 0
+    for _ in range(DIRT_ROUNDS):
+        dirt = dirt_chars(match, ink, line)
+        if not dirt or len(dirt) >= len(line.chars):
+            break
+        cleaned = _erase_within(ink, [(ch.x0, ch.x1) for ch in dirt])
+        if cleaned is None:
+            break
+        ink = cleaned
+        line = match.read(ink)
+        dropped += len(dirt)
+    return line, dropped
+
+
+def _erase_within(ink: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray | None:
+    """The ink without its blobs that lie wholly within one of the column spans (a blob
+    touching a glyph outside the span stays); None if nothing was erased."""
+    mask = (ink > 0.05).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    x0s, x1s = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH]
+    drop = np.zeros(n, bool)
+    for a, b in spans:
+        drop |= (x0s >= a - 1) & (x1s <= b + 1)
+    drop[0] = False
+    if not drop.any():
+        return None
+    out = ink.copy()
+    out[drop[labels]] = 0.0
+    return out
+
+
+def _clear_choice(item: Item, line: LineMatch) -> bool:
+    """A faded or blurred word of a closed list whose every glyph still stands clearly apart
+    from the other words' glyphs: the glyph read is better evidence than the whole-word
+    shape (which a blot next to the word distorts)."""
+    return (line.text in item.choices and line.min_score >= MIN_CHAR_SCORE
+            and line.min_margin >= CHOICE_MARGIN)
+
+
 def usable(line: LineMatch) -> bool:
     return bool(line.chars) and line.mean_score >= MIN_LINE_SCORE and line.min_score >= MIN_CHAR_SCORE
 
@@ -258,15 +336,20 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
         if ink is None:
             out[item.key] = FieldRead("", 0.97, box, {"empty": True, "reader": "glyph"})
             continue
-        line = match.read(ink)
+        line, dropped = read_without_dirt(match, ink)
         detail = {"reader": "glyph", "font": line.font, "score": round(line.mean_score, 4),
                   "margin": round(line.min_margin, 4),
                   "chars": [(c.char, round(c.score, 3), round(c.margin, 3)) for c in line.chars]}
         detail["usable"] = usable(line)
-        if not detail["usable"] and item.choices:  # a damaged word of a closed list
-            out[item.key] = _read_choice(item, ctx, line)
-        elif detail["usable"] or engine.fallback == "none":
-            out[item.key] = FieldRead(line.text, confidence(line), box, detail)
+        conf = confidence(line)
+        if dropped:
+            detail["dirt"] = dropped
+            if not (item.choices and line.text in item.choices):
+                conf = min(conf, DIRT_CONFIDENCE)
+        if not detail["usable"] and item.choices and not _clear_choice(item, line):
+            out[item.key] = _read_choice(item, ctx, line)  # a damaged word of a closed list
+        elif detail["usable"] or item.choices or engine.fallback == "none":
+            out[item.key] = FieldRead(line.text, conf, box, detail)
         else:
             rest.append(item)
     return out, rest
