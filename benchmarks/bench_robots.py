@@ -151,10 +151,25 @@ def run(quick: bool = False) -> list[Result]:
             hand = sum(hand_times) / len(hand_times)
             robot = sum(robot_times) / len(robot_times)
             ratio = robot / hand
+            from yomikaki.browser import launch_options
+
+            browser = Path(launch_options(settings, headless=True).get("executable_path", "playwright")).name
             results.append(Result("robots", "overhead vs hand-written Playwright", round(ratio, 3), "×", "<= 1.15",
                                   meets(ratio, "<= 1.15"),
                                   f"robot {robot:.2f} s/item, hand-written {hand:.2f} s/item, "
-                                  f"{rounds}×{batch} items each, interleaved"))
+                                  f"{rounds}×{batch} items each, interleaved; {browser}; trace: on"))
+            # the same with DOM snapshots in every item's trace (settings.trace: full), for reference
+            full = tmp_path / "registration_trace_full.yaml"
+            full.write_text(SCENARIO.read_text(encoding="utf-8").replace(
+                "settings:\n", "settings:\n  trace: full\n", 1), encoding="utf-8")
+            path = write_jsonl(_rows(core, batch, offset), tmp_path / "overhead-full.jsonl")
+            offset += batch
+            result = run_scenario(full, input_path=path, overrides={"core_url": core.url}, progress=False,
+                                  settings=settings)
+            traced = robot_item_seconds(result.log_path)
+            traced_ratio = sum(traced) / len(traced) / hand
+            results.append(Result("robots", "overhead, trace: full (reference)", round(traced_ratio, 3), "×", "",
+                                  None, f"DOM snapshots in every item's trace; {len(traced)} items"))
             # 2. throughput
             for workers in (1, 2, 4):
                 count = (6 if quick else 20) * workers
