@@ -44,6 +44,7 @@ def create_app(config: CoreConfig) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,
         TEMPLATES_AUTO_RELOAD=False,
+        SEND_FILE_MAX_AGE_DEFAULT=600,  # css/js cached for 10 minutes, as a production web server would
     )
     app.json.ensure_ascii = False
 

@@ -34,6 +34,11 @@ def test_startup_prints_url_and_demo_login(start_core_system, tmp_path):
     from samples.core_system.seed import generate_households
 
     assert households == sorted(generate_households(5, 30), key=lambda h: h["household_no"])
+    # style sheets and scripts are cacheable, as from a production web server (one request per screen)
+    import urllib.request
+
+    with urllib.request.urlopen(f"{core.url}/static/core.css") as response:
+        assert response.headers["Cache-Control"] == "public, max-age=600"
 
 
 def test_port_in_use_is_a_clear_error(tmp_path):
