@@ -52,8 +52,13 @@ async def install(page, ctx, interrupt, run_steps) -> None:
 
     async def handle_if_exact(_locator: Any) -> None:
         nonlocal remaining
-        if remaining == 0 or await visible.count() == 0:
-            return  # another dialog (e.g. a search dialog the steps are using): not an interrupt
+        if remaining == 0:
+            return
+        try:
+            if await visible.count() == 0:
+                return  # another dialog (e.g. a search dialog the steps are using): not an interrupt
+        except Exception:  # noqa: BLE001 - the page navigated meanwhile: the action's own wait decides
+            return
         if remaining is not None:
             remaining -= 1
         ctx.note("割り込み画面を処理します")
