@@ -41,10 +41,18 @@ STREAK_DARK = 0.55  # streaks are also fainter than glyph cores
 STRAY_SIZE = 0.5  # a blot at most this tall and wide (of the line's tallest glyph part) ...
 STRAY_GAP = 0.9  # ... this far (same unit) from every glyph part, or off the text band, is dirt
 STRAY_EDGE_GAP = 0.35  # ... or this far before the first / after the last glyph part
+STRAY_NEAR = 0.12  # ... unless it is this close to a glyph part, above it (a dakuten) ...
+STRAY_SOLID = 0.62  # ... and not a solid speck (filling this much of its box; a disc fills 0.785, ...
+STRAY_ROUND = 1.4  # ... at most this elongated; a dakuten stroke is a thin slanted line)
 DIRT_SIZE = 0.45  # em: a "character" whose ink is at most this wide and tall ...
 DIRT_SCORE = 0.70  # ... and that matches no glyph better than this is a blot next to the text
+DIRT_FILL = 0.5  # ... and is a solid blot: it fills this much of its box at least
 DIRT_ASPECT = 2.5  # ... or whose ink box is this much wider / taller than its glyph's
 DIRT_ROUNDS = 2
+SPECK_DISC = 3.4  # a blot surviving an opening by a disc this many times the strokes' half width ...
+SPECK_EM = 0.3  # ... at most this wide and tall, roundish, inside a glyph matching nothing, is tried away
+SPECK_TRIES = 3
+SPECK_SURE = 0.8  # ... and kept away if every glyph then matches at least this well
 CHOICE_MARGIN = 0.15  # a word of a closed list whose glyphs all match this clearly is read
 DIRT_CONFIDENCE = 0.9  # a line read once its blots are removed is at most this sure (open text)
 
@@ -166,6 +174,11 @@ def drop_stray_blots(ink: np.ndarray) -> np.ndarray:
                     for k in range(n - 1)])
     edge = (x + w <= mx0.min()) | (x >= mx1.max())  # before the first glyph / after the last
     stray = small & (off_band | (gap > STRAY_GAP * tall) | (edge & (gap > STRAY_EDGE_GAP * tall)))
+    # a mark on a glyph's shoulder stays (the dakuten of ブ tops the line): strokes, not a
+    # solid round speck; nothing of the text hangs below the band
+    mark = stray & (cy < top) & (y + h >= top - STRAY_NEAR * tall) & (gap <= STRAY_NEAR * tall)
+    for k in np.nonzero(mark)[0]:
+        stray[k] = _is_speck(labels[y[k]:y[k] + h[k], x[k]:x[k] + w[k]] == k + 1)
     if not stray.any():
         return ink
     drop = np.concatenate([[False], stray])[labels].astype(np.uint8)
@@ -174,6 +187,16 @@ def drop_stray_blots(ink: np.ndarray) -> np.ndarray:
     out = ink.copy()
     out[halo > 0] = 0.0
     return out
+
+
+def _is_speck(blob: np.ndarray) -> bool:
+    """A solid roundish blot (toner), not a dakuten stroke (elongated) or a handakuten ring."""
+    ys, xs = np.nonzero(blob)
+    if len(xs) < 3 or blob.mean() < STRAY_SOLID:
+        return False
+    cov = np.cov(np.stack([xs, ys]).astype(np.float64))
+    low, high = np.linalg.eigvalsh(cov)
+    return bool(high <= STRAY_ROUND ** 2 * max(low, 1e-6))
 
 
 def _main_band(rows: np.ndarray, max_gap: int) -> tuple[int, int] | None:
@@ -219,10 +242,13 @@ def dirt_chars(match: Matcher, ink: np.ndarray, line: LineMatch) -> list[CharMat
     their templates far better than a round speck."""
     out = []
     for ch in line.chars:
-        rows = np.nonzero((ink[:, ch.x0:ch.x1] > 0.25).any(axis=1))[0]
+        inked = ink[:, ch.x0:ch.x1] > 0.25
+        rows = np.nonzero(inked.any(axis=1))[0]
         tall = (rows[-1] + 1 - rows[0]) if len(rows) else 0
         if max(ch.x1 - ch.x0, tall) > DIRT_SIZE * line.em:
             continue
+        if inked.sum() < DIRT_FILL * max(tall, 1) * (ch.x1 - ch.x0):
+            continue  # a thin stroke (what a faded glyph left), not a solid blot
         if ch.score < DIRT_SCORE or _aspect_unlike(match, ch, line.font, max(tall, 1)):
             out.append(ch)
     return out
@@ -256,7 +282,42 @@ def read_without_dirt(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int]:
         ink = cleaned
         line = match.read(ink)
         dropped += len(dirt)
+    if line.chars and line.min_score < MIN_CHAR_SCORE:
+        line, ink, cut = _cut_attached_speck(match, ink, line)
+        dropped += cut
     return line, dropped
+
+
+def _cut_attached_speck(match: Matcher, ink: np.ndarray, line: LineMatch
+                        ) -> tuple[LineMatch, np.ndarray, int]:
+    """A toner speck touching a glyph makes it match nothing. Round blobs thicker than the
+    strokes (what survives an opening by a disc of about twice the stroke width) inside the
+    worst glyph are tried away one by one; the read is kept if every glyph then matches well
+    (cutting a blot off a glyph can also make a wrong glyph match fairly)."""
+    worst = min(line.chars, key=lambda c: c.score)
+    mask = (ink > 0.25).astype(np.uint8)
+    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    ridge = (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8))) & (dist > 0)
+    if not ridge.any():
+        return line, ink, 0
+    disc = int(round(SPECK_DISC * float(np.median(dist[ridge])))) | 1
+    opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (disc, disc)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    tried = 0
+    for k in range(1, n):
+        x, y, w, h = stats[k, :4]
+        if x < worst.x0 or x + w > worst.x1 or max(w, h) > SPECK_EM * line.em or max(w, h) > 1.5 * min(w, h):
+            continue
+        if tried == SPECK_TRIES:
+            break
+        tried += 1
+        blot = cv2.dilate((labels == k).astype(np.uint8), np.ones((3, 3), np.uint8)) & mask
+        cleaned = ink.copy()
+        cleaned[cv2.dilate(blot, np.ones((3, 3), np.uint8)) > 0] = 0.0
+        again = match.read(cleaned)
+        if again.chars and again.min_score >= SPECK_SURE and again.mean_score > line.mean_score:
+            return again, cleaned, 1
+    return line, ink, 0
 
 
 def _erase_within(ink: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray | None:

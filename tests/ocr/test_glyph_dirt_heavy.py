@@ -25,7 +25,7 @@ def matchers() -> dict[str, Matcher]:
             "kana": Matcher(bank, expand_charset(["katakana"]))}
 
 
-def ink_of(text: str, font: str, specks: list[float], seed: int) -> np.ndarray:
+def ink_of(text: str, font: str, specks: list, seed: int) -> np.ndarray:
     """The line's ink with round specks at the given x positions (in em from the text's
     start; negative: before it), on the text's mid-height, then cleaned like a scan."""
     face = ImageFont.truetype(str(font_path(font)), SIZE)
@@ -33,8 +33,9 @@ def ink_of(text: str, font: str, specks: list[float], seed: int) -> np.ndarray:
     image = Image.new("L", (width + 3 * SIZE, 2 * SIZE), 255)
     ImageDraw.Draw(image).text((SIZE, SIZE), text, font=face, fill=0, anchor="lm")
     gray = np.asarray(image).astype(np.float32)
-    for pos in specks:
-        cv2.circle(gray, (int(SIZE + pos * SIZE), SIZE + int(0.1 * SIZE)), 4, 70.0, -1)
+    for pos in specks:  # x in em, or (x, y) in em from the text's middle
+        x, y = pos if isinstance(pos, tuple) else (pos, 0.1)
+        cv2.circle(gray, (int(SIZE + x * SIZE), SIZE + int(y * SIZE)), 4, 70.0, -1)
     rng = np.random.default_rng(seed)
     gray = np.clip(cv2.GaussianBlur(gray, (3, 3), 0.8) + rng.normal(0, 6, gray.shape), 0, 255)
     ink = np.clip((255.0 - gray) / 255.0, 0.0, 1.0)
@@ -46,6 +47,7 @@ CASES = [  # text, charset, speck positions in em
     ("子", "relation", [1.12]),  # just after the word
     ("妻", "relation", [-0.2]),  # just before it
     ("本人", "relation", [2.15]),
+    ("本人", "relation", [(1.45, -0.62)]),  # on top of 人, touching the text band
     ("関根　和子", "all", [2.5]),  # in the gap between surname and given name
     ("中野　隆", "all", [-0.22]),
     ("埼玉県坂戸市鎌倉町528番地", "all", [14.1]),
@@ -62,6 +64,32 @@ def test_speck_next_to_glyphs_is_not_a_character(matchers, font, text, charset, 
         detail = (seed, line.text, dropped, [(c.char, round(c.score, 3)) for c in line.chars])
         assert line.text == text, detail
         assert glyph_reader.usable(line), detail
+
+
+TOUCHING = [  # a speck touching a glyph (it then matches nothing): cut off, the line reads
+    ("タカダ　ケンイチ", "kana", 6.95),
+    ("ケンジ", "kana", 1.03),
+    ("高田　由美子", "all", 2.95),
+]
+
+
+@pytest.mark.parametrize("font", FONTS)
+@pytest.mark.parametrize(("text", "charset", "at"), TOUCHING)
+def test_speck_touching_a_glyph_is_cut_off(matchers, font, text, charset, at):
+    for seed in (1, 2):
+        line, dropped = glyph_reader.read_without_dirt(matchers[charset], ink_of(text, font, [at], seed))
+        assert (line.text, dropped) == (text, 1), (seed, [(c.char, round(c.score, 3)) for c in line.chars])
+        assert glyph_reader.usable(line)
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_blots_are_only_taken_away_for_a_right_read(matchers, font):
+    """Cutting a blot off a glyph can also leave a different glyph that matches fairly: a
+    line is only changed when every glyph then matches well (here: read right)."""
+    for at in (2.9, 2.95, 3.0, 3.05, 3.1, 3.5, 3.6):
+        for seed in (1, 2):
+            line, dropped = glyph_reader.read_without_dirt(matchers["all"], ink_of("高田　由美子", font, [at], seed))
+            assert dropped == 0 or line.text == "高田　由美子", (at, seed, line.text)
 
 
 @pytest.mark.parametrize("font", FONTS)
