@@ -96,6 +96,7 @@ class Matcher:
         self.coarse_by_font = {f: self.coarse[idx] for f, idx in self.by_font.items()}
         self._first = {str(c): i for i, c in reversed(list(enumerate(self.chars)))}
         self._twin_cache: dict[str, tuple[str, ...]] = {}
+        self.charset_size = len(self._first)  # distinct characters
 
     # -- public -------------------------------------------------------------------------------
 

@@ -50,6 +50,21 @@ def _templates(choices: tuple[str, ...]) -> dict[str, list[np.ndarray]]:
     return out
 
 
+def read_word(mask: np.ndarray, choices: tuple[str, ...]) -> tuple[str, float, dict] | None:
+    """The closest word of ``choices`` to the ink ``mask`` (any dtype, ink > 0), its
+    confidence and the scores; None when there is no ink."""
+    glyph = _normalise(mask)
+    if glyph is None:
+        return None
+    refs = _templates(tuple(choices))
+    scores = sorted(((max(float((glyph * r).sum()) for r in rs), c)
+                     for c, rs in refs.items() if rs), reverse=True)
+    best, choice = scores[0]
+    second = scores[1][0] if len(scores) > 1 else 0.0
+    conf = float(np.clip((best - 0.45) * 2.5, 0, 1) * np.clip((best - second) * 8, 0, 1))
+    return choice, conf, {"score": best, "margin": best - second}
+
+
 @register
 class ChoiceReader(Reader):
     type_names = ("printed_choice",)
@@ -61,15 +76,10 @@ class ChoiceReader(Reader):
             mask = ctx.new_ink(box, speck=40)
             bbox = clean.ink_bbox(mask)
             tall = bbox is not None and (bbox[3] - bbox[1]) >= 0.25 * (box[3] - box[1])
-            glyph = _normalise(mask) if tall and int((mask > 0).sum()) >= 80 else None
-            if glyph is None:
+            word = read_word(mask, tuple(item.choices)) if tall and int((mask > 0).sum()) >= 80 else None
+            if word is None:
                 out[item.key] = FieldRead("", 0.97, box, {"empty": True})
                 continue
-            refs = _templates(tuple(item.choices))
-            scores = sorted(((max(float((glyph * r).sum()) for r in rs), c)
-                             for c, rs in refs.items() if rs), reverse=True)
-            best, choice = scores[0]
-            second = scores[1][0] if len(scores) > 1 else 0.0
-            conf = float(np.clip((best - 0.45) * 2.5, 0, 1) * np.clip((best - second) * 8, 0, 1))
-            out[item.key] = FieldRead(choice, conf, box, {"score": best, "margin": best - second})
+            choice, conf, detail = word
+            out[item.key] = FieldRead(choice, conf, box, detail)
         return out

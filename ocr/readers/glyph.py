@@ -32,6 +32,9 @@ MIN_CHAR_SCORE = 0.62  # a character below this: damaged or unknown, use the fal
 SURE_SCORE = (0.75, 0.90)  # a character's confidence rises from the first score to the second
 SURE_MARGIN = 0.045  # ... and with its margin to the best other character up to this
 VOICED_MARGIN = 0.08  # ... or this for ダ/タ, ペ/ベ (a wrong タ for ダ was seen at 0.058)
+RULE_COVER = 0.5  # a column inked over this much of the zone's height ...
+RULE_MARGIN = 0.15  # ... with ink in the top and bottom margins (this much of the height) ...
+RULE_WIDTH_MM = 0.8  # ... in a run of columns at most this wide is a line, not text
 CORE_INK = 0.6  # glyph cores are at least this dark (0 = paper, 1 = the line's darkest ink)
 GROW_PX = 2  # lighter ink is kept this far from a core
 CORE_SPECK = 4  # smaller cores are specks; a dakuten stroke of small kana is only ~6 px
@@ -53,6 +56,8 @@ SPECK_DISC = 3.4  # a blot surviving an opening by a disc this many times the st
 SPECK_EM = 0.3  # ... at most this wide and tall, roundish, inside a glyph matching nothing, is tried away
 SPECK_TRIES = 3
 SPECK_SURE = 0.8  # ... and kept away if every glyph then matches at least this well
+SMALL_CHARSET = 40  # characters: a set this small (dates, 続柄) also takes weak but clear matches ...
+WEAK_CHAR_SCORE = 0.45  # ... down to this score when their margin is CHOICE_MARGIN
 CHOICE_MARGIN = 0.15  # a word of a closed list whose glyphs all match this clearly is read
 DIRT_CONFIDENCE = 0.9  # a line read once its blots are removed is at most this sure (open text)
 
@@ -66,7 +71,7 @@ def line_ink(item: Item, ctx: PageContext) -> tuple[np.ndarray | None, tuple[int
     """Ink of a text zone (float 0..1) trimmed to its main text band, and its box on the page."""
     box = ctx.px(item.zone)
     x0, y0, x1, y1 = box
-    robust = ctx.new_ink(box, speck=10)
+    robust = drop_rule_remnants(ctx.new_ink(box, speck=10), ctx.ppm)
     if int((robust > 0).sum()) < 120:
         return None, box
     band = _main_band(robust.any(axis=1), max(3, int(0.6 * ctx.ppm)))
@@ -85,6 +90,35 @@ def line_ink(item: Item, ctx: PageContext) -> tuple[np.ndarray | None, tuple[int
     blank = ctx.blank_ink[y0 + ty0:y0 + ty1, x0 + tx0:x0 + tx1] > 0
     ink = drop_stray_blots(drop_streaks(grey_ink(gray, robust[ty0:ty1, tx0:tx1], blank)))
     return ink, (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+
+
+def drop_rule_remnants(mask: np.ndarray, ppm: float) -> np.ndarray:
+    """Remove what is left of a vertical ruled line of the form (subtracted a pixel off, it
+    leaves a dashed or broken line) or a scanner line: a few columns with ink over much of the
+    zone's height, reaching its top and bottom margins where text never is. Left in, it
+    makes the whole zone the text band and its darkness hides the real print."""
+    h, w = mask.shape
+    if h < 10:
+        return mask
+    inked = mask > 0
+    margin = max(1, int(RULE_MARGIN * h))
+    tall = ((inked.sum(axis=0) >= RULE_COVER * h) & inked[:margin].any(axis=0)
+            & inked[h - margin:].any(axis=0))
+    if not tall.any():
+        return mask
+    out = mask.copy()
+    widest = max(3, int(RULE_WIDTH_MM * ppm))
+    x = 0
+    while x < w:
+        if not tall[x]:
+            x += 1
+            continue
+        start = x
+        while x < w and tall[x]:
+            x += 1
+        if x - start <= widest:
+            out[:, max(0, start - 1):x + 1] = 0
+    return out
 
 
 def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndarray:
@@ -270,6 +304,12 @@ def read_without_dirt(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int]:
     """Read a line; blots read as characters are erased from the ink and the line read
     again (the em box and the spaces then come from the glyphs alone). Also returns how
     many blots were removed."""
+    line, dropped, _ = read_and_clean(match, ink)
+    return line, dropped
+
+
+def read_and_clean(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int, np.ndarray]:
+    """:func:`read_without_dirt`, also returning the ink without the blots."""
     line = match.read(ink)
     dropped = 0
     for _ in range(DIRT_ROUNDS):
@@ -285,7 +325,7 @@ def read_without_dirt(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int]:
     if line.chars and line.min_score < MIN_CHAR_SCORE:
         line, ink, cut = _cut_attached_speck(match, ink, line)
         dropped += cut
-    return line, dropped
+    return line, dropped, ink
 
 
 def _cut_attached_speck(match: Matcher, ink: np.ndarray, line: LineMatch
@@ -337,16 +377,23 @@ def _erase_within(ink: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray |
     return out
 
 
-def _clear_choice(item: Item, line: LineMatch) -> bool:
+def _clear_choice(line: LineMatch) -> bool:
     """A faded or blurred word of a closed list whose every glyph still stands clearly apart
     from the other words' glyphs: the glyph read is better evidence than the whole-word
     shape (which a blot next to the word distorts)."""
-    return (line.text in item.choices and line.min_score >= MIN_CHAR_SCORE
-            and line.min_margin >= CHOICE_MARGIN)
+    return line.min_score >= MIN_CHAR_SCORE and line.min_margin >= CHOICE_MARGIN
 
 
-def usable(line: LineMatch) -> bool:
-    return bool(line.chars) and line.mean_score >= MIN_LINE_SCORE and line.min_score >= MIN_CHAR_SCORE
+def usable(line: LineMatch, small_charset: bool = False) -> bool:
+    """The line matches the fonts well enough to keep the glyph read. With a small character
+    set (dates, postal codes, 続柄) a damaged glyph may match weakly, yet still stand clearly
+    apart from every other character of the set: better evidence than a general OCR."""
+    if not line.chars or line.mean_score < MIN_LINE_SCORE:
+        return False
+    if small_charset:
+        return all(c.score >= MIN_CHAR_SCORE or (c.score >= WEAK_CHAR_SCORE and c.margin >= CHOICE_MARGIN)
+                   for c in line.chars)
+    return line.min_score >= MIN_CHAR_SCORE
 
 
 def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
@@ -367,17 +414,25 @@ def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
         return _read_all(items, ctx, engine, match)
 
 
-def _read_choice(item: Item, ctx: PageContext, line: LineMatch | None) -> FieldRead:
+def _read_choice(item: Item, ctx: PageContext, line: LineMatch | None,
+                 ink: np.ndarray | None = None, box: tuple[int, int, int, int] | None = None) -> FieldRead:
     """A line of a closed list of words whose glyphs did not match well (heavy damage):
     the whole-word matcher decides, as it sees the word's shape even with strokes missing.
+    It looks at the zone's plain ink and at the line's cleaned ink (specks and blots removed,
+    but faint strokes can go with them) and keeps the surer, then the clearer, of the two.
     The glyph read is kept in the detail."""
-    from ocr.readers.choice import ChoiceReader
+    from ocr.readers.choice import ChoiceReader, read_word
 
     read = ChoiceReader().read([item], ctx)[item.key]
-    detail = dict(read.detail or {})
+    raw, conf, detail = read.raw, read.confidence, dict(read.detail or {})
+    word = read_word(ink > 0.25, tuple(item.choices)) if ink is not None else None
+    if word is not None and (word[1], word[2]["margin"]) > (conf, detail.get("margin", -1.0)):
+        raw, conf, detail = word
+        detail["cleaned"] = True
+    box = box or read.box_px
     if line is not None:
         detail["glyph"] = line.text
-    return FieldRead(read.raw, read.confidence, read.box_px, detail)
+    return FieldRead(raw, conf, box, detail)
 
 
 def _one_blas_thread():
@@ -397,19 +452,22 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
         if ink is None:
             out[item.key] = FieldRead("", 0.97, box, {"empty": True, "reader": "glyph"})
             continue
-        line, dropped = read_without_dirt(match, ink)
+        line, dropped, clean_ink = read_and_clean(match, ink)
         detail = {"reader": "glyph", "font": line.font, "score": round(line.mean_score, 4),
                   "margin": round(line.min_margin, 4),
                   "chars": [(c.char, round(c.score, 3), round(c.margin, 3)) for c in line.chars]}
-        detail["usable"] = usable(line)
+        detail["usable"] = usable(line, match.charset_size <= SMALL_CHARSET)
         conf = confidence(line)
         if dropped:
             detail["dirt"] = dropped
             if not (item.choices and line.text in item.choices):
                 conf = min(conf, DIRT_CONFIDENCE)
-        if not detail["usable"] and item.choices and not _clear_choice(item, line):
-            out[item.key] = _read_choice(item, ctx, line)  # a damaged word of a closed list
-        elif detail["usable"] or item.choices or engine.fallback == "none":
+        if item.choices:  # a word of a closed list; a damaged one goes to the whole-word matcher
+            if line.text in item.choices and (detail["usable"] or _clear_choice(line)):
+                out[item.key] = FieldRead(line.text, conf, box, detail)
+            else:
+                out[item.key] = _read_choice(item, ctx, line, clean_ink, box)
+        elif detail["usable"] or engine.fallback == "none":
             out[item.key] = FieldRead(line.text, conf, box, detail)
         else:
             rest.append(item)
