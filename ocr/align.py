@@ -153,6 +153,10 @@ def _refine_centre(gray: np.ndarray, x: float, y: float, side: float) -> tuple[f
     if win.size == 0:
         return x, y
     _, binary = cv2.threshold(win, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    # A band of low toner across the mark (a weak print row) splits it in two: close such gaps
+    # so the centre is the whole square's, not its larger half's.
+    k = max(3, int(side * 0.3)) | 1
+    binary = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     n, _, stats, cents = cv2.connectedComponentsWithStats(binary)
     if n < 2:
         return x, y

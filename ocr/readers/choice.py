@@ -50,6 +50,9 @@ def _templates(choices: tuple[str, ...]) -> dict[str, list[np.ndarray]]:
     return out
 
 
+MIN_WORD_SCORE = 0.45  # a word matching no better than this is not any word of the list
+
+
 def read_word(mask: np.ndarray, choices: tuple[str, ...]) -> tuple[str, float, dict] | None:
     """The closest word of ``choices`` to the ink ``mask`` (any dtype, ink > 0), its
     confidence and the scores; None when there is no ink."""
@@ -61,7 +64,7 @@ def read_word(mask: np.ndarray, choices: tuple[str, ...]) -> tuple[str, float, d
                      for c, rs in refs.items() if rs), reverse=True)
     best, choice = scores[0]
     second = scores[1][0] if len(scores) > 1 else 0.0
-    conf = float(np.clip((best - 0.45) * 2.5, 0, 1) * np.clip((best - second) * 8, 0, 1))
+    conf = float(np.clip((best - MIN_WORD_SCORE) * 2.5, 0, 1) * np.clip((best - second) * 8, 0, 1))
     return choice, conf, {"score": best, "margin": best - second}
 
 

@@ -421,7 +421,7 @@ def _read_choice(item: Item, ctx: PageContext, line: LineMatch | None,
     It looks at the zone's plain ink and at the line's cleaned ink (specks and blots removed,
     but faint strokes can go with them) and keeps the surer, then the clearer, of the two.
     The glyph read is kept in the detail."""
-    from ocr.readers.choice import ChoiceReader, read_word
+    from ocr.readers.choice import MIN_WORD_SCORE, ChoiceReader, read_word
 
     read = ChoiceReader().read([item], ctx)[item.key]
     raw, conf, detail = read.raw, read.confidence, dict(read.detail or {})
@@ -430,6 +430,8 @@ def _read_choice(item: Item, ctx: PageContext, line: LineMatch | None,
         raw, conf, detail = word
         detail["cleaned"] = True
     box = box or read.box_px
+    if raw and detail.get("score", 1.0) <= MIN_WORD_SCORE:  # ink that is no word (dirt in an empty row)
+        detail["usable"] = False
     if line is not None:
         detail["glyph"] = line.text
     return FieldRead(raw, conf, box, detail)
