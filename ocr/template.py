@@ -81,11 +81,19 @@ class Engine(_Strict):
     fonts: list[Literal["ipaex-gothic", "ipaex-mincho"]] = ["ipaex-gothic", "ipaex-mincho"]
     charset: list[str] = []  # named sets (kanji, hiragana, katakana, digits, latin, symbols) or characters
     fallback: Literal["tesseract", "none"] = "tesseract"
+    # structured lines (dates, postal codes, ids): a regular expression the whole line fits;
+    # a damaged line that fits it with every digit read clearly keeps the glyph read
+    pattern: str | None = None
 
     @model_validator(mode="after")
     def _check_glyph(self) -> Engine:
         if self.reader == "glyph" and not self.fonts:
             raise ValueError("reader: glyph needs at least one font in 'fonts'")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
         for entry in self.charset:
             if entry.isascii() and entry.isalpha() and entry not in CHARSET_NAMES:
                 raise ValueError(_unknown("charset", entry, sorted(CHARSET_NAMES)))

@@ -10,7 +10,9 @@ its margin to the best other character.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -36,6 +38,10 @@ RULE_COVER = 0.5  # a column inked over this much of the zone's height ...
 RULE_MARGIN = 0.15  # ... with ink in the top and bottom margins (this much of the height) ...
 RULE_WIDTH_MM = 0.8  # ... in a run of columns at most this wide is a line, not text
 CORE_INK = 0.6  # glyph cores are at least this dark (0 = paper, 1 = the line's darkest ink)
+FAINT_ROW = 0.75  # a row inside the text band whose darkest ink is below this × the line's ...
+FAINT_ROW_MIN = 0.2  # ... (but holds some ink) is a weak print row: lifted ...
+FAINT_ROW_GAIN = 2.5  # ... by at most this factor, when full rows lie both above and below ...
+FAINT_ROW_REACH = 0.3  # ... within this much of the text's height
 GROW_PX = 2  # lighter ink is kept this far from a core
 CORE_SPECK = 4  # smaller cores are specks; a dakuten stroke of small kana is only ~6 px
 STREAK_WIDTH = 3  # px: scanner streaks and scratches are thinner than glyph strokes ...
@@ -59,6 +65,7 @@ SPECK_SURE = 0.8  # ... and kept away if every glyph then matches at least this 
 SMALL_CHARSET = 40  # characters: a set this small (dates, 続柄) also takes weak but clear matches ...
 WEAK_CHAR_SCORE = 0.45  # ... down to this score when their margin is CHOICE_MARGIN
 CHOICE_MARGIN = 0.15  # a word of a closed list whose glyphs all match this clearly is read
+PATTERN_WEAK = 2  # weak glyphs a structured line's pattern may fill in (decode_pattern)
 DIRT_CONFIDENCE = 0.9  # a line read once its blots are removed is at most this sure (open text)
 
 
@@ -67,8 +74,10 @@ def matcher(fonts: tuple[str, ...], charset: tuple[str, ...]) -> Matcher:
     return Matcher(load_bank(fonts), expand_charset(list(charset)))
 
 
-def line_ink(item: Item, ctx: PageContext) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
-    """Ink of a text zone (float 0..1) trimmed to its main text band, and its box on the page."""
+def line_ink(item: Item, ctx: PageContext, lift: bool = False
+             ) -> tuple[np.ndarray | None, tuple[int, int, int, int]]:
+    """Ink of a text zone (float 0..1) trimmed to its main text band, and its box on the page.
+    ``lift``: weak print rows are lifted (see :func:`lift_faint_rows`)."""
     box = ctx.px(item.zone)
     x0, y0, x1, y1 = box
     robust = drop_rule_remnants(ctx.new_ink(box, speck=10), ctx.ppm)
@@ -88,7 +97,7 @@ def line_ink(item: Item, ctx: PageContext) -> tuple[np.ndarray | None, tuple[int
     tx0, tx1 = max(0, bx0 - pad), min(robust.shape[1], bx1 + pad)
     gray = ctx.crop_gray(box)[ty0:ty1, tx0:tx1]
     blank = ctx.blank_ink[y0 + ty0:y0 + ty1, x0 + tx0:x0 + tx1] > 0
-    ink = drop_stray_blots(drop_streaks(grey_ink(gray, robust[ty0:ty1, tx0:tx1], blank)))
+    ink = drop_stray_blots(drop_streaks(grey_ink(gray, robust[ty0:ty1, tx0:tx1], blank, lift)))
     return ink, (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
 
 
@@ -121,7 +130,7 @@ def drop_rule_remnants(mask: np.ndarray, ppm: float) -> np.ndarray:
     return out
 
 
-def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndarray:
+def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray, lift: bool = False) -> np.ndarray:
     """Ink amount 0..1 from the grey pixels. Glyph cores are the cleaned mask's dark pixels;
     lighter pixels next to them (thin Mincho strokes, anti-aliased edges) are grown back a few
     px, so light noise (scanner streaks, specks) stays out."""
@@ -133,6 +142,8 @@ def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndar
     paper = float(np.percentile(light, 60)) if light.size else 255.0
     span = max(30.0, paper - dark)
     ink = np.clip((paper - gray.astype(np.float32)) / span, 0.0, 1.0)
+    if lift:
+        ink = lift_faint_rows(ink)
     core = ((robust > 0) & (ink >= CORE_INK)).astype(np.uint8)
     core = clean.drop_specks(core * 255, CORE_SPECK) // 255
     kernel = np.ones((3, 3), np.uint8)
@@ -149,6 +160,33 @@ def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray) -> np.ndar
         grown = cv2.dilate(grown, kernel) & sensitive | grown
     ink[grown == 0] = 0.0
     return ink
+
+
+def lift_faint_rows(ink: np.ndarray) -> np.ndarray:
+    """A band of rows printed with too little toner (a weak print row across the line) leaves
+    the strokes there faint: the top bars of フ ワ マ fall below the ink threshold and the glyphs
+    read as ノ リ. Rows whose darkest ink is well below the line's, with rows of full darkness
+    both above and below them (a dip inside the text, not the anti-aliased edge of the line),
+    are scaled up to it (at most FAINT_ROW_GAIN times)."""
+    peak = cv2.blur(ink, (3, 1)).max(axis=1)
+    strong = peak[peak > 0.5 * peak.max()]
+    if strong.size == 0:
+        return ink
+    ref = float(np.median(strong))
+    full = np.nonzero(peak >= FAINT_ROW * ref)[0]
+    if ref < 0.3 or len(full) < 3:
+        return ink
+    gain = np.ones(len(peak), np.float32)
+    reach = max(3, int(FAINT_ROW_REACH * (full[-1] + 1 - full[0])))
+    for r in range(full[0] + 1, full[-1]):
+        if not FAINT_ROW_MIN <= peak[r] < FAINT_ROW * ref:
+            continue
+        above, below = full[(full < r) & (full >= r - reach)], full[(full > r) & (full <= r + reach)]
+        if above.size and below.size:
+            gain[r] = min(ref / peak[r], FAINT_ROW_GAIN)
+    if (gain == 1).all():
+        return ink
+    return np.clip(ink * gain[:, None], 0.0, 1.0)
 
 
 def drop_streaks(ink: np.ndarray) -> np.ndarray:
@@ -396,6 +434,51 @@ def usable(line: LineMatch, small_charset: bool = False) -> bool:
     return line.min_score >= MIN_CHAR_SCORE
 
 
+def fits_pattern(line: LineMatch, pattern: str) -> bool:
+    """A structured line (a date, a postal code, an id) damaged on a fixed part of it: the
+    line fits the engine's pattern (era, 年月日, 〒 and - at their places, digits where digits
+    must be), every digit matches well, and the other glyphs, weak as they may be, are still
+    the best of the small set. The pattern stands in for the damaged glyph's evidence."""
+    if not line.chars or line.mean_score < MIN_LINE_SCORE:
+        return False
+    if not re.fullmatch(pattern, "".join(c.char for c in line.chars)):
+        return False
+    return all(c.score >= (MIN_CHAR_SCORE if c.char.isdigit() else WEAK_CHAR_SCORE) for c in line.chars)
+
+
+def decode_pattern(line: LineMatch, pattern: str, charset: set[str]) -> LineMatch | None:
+    """A structured line that does not fit its pattern because of a damaged glyph (a wiped
+    平 read as "1"): its weakly matched glyphs (at most PATTERN_WEAK), or else any one glyph,
+    are replaced by characters of the set that make the line fit, if exactly one way does and
+    only fixed parts (era, 年月日, 〒, -) are filled in that way: digits are never guessed.
+    A filled-in glyph keeps a weak score, so the line goes to review. None if no single way."""
+    chars = line.chars
+    letters = [c.char for c in chars]
+    if not chars or re.fullmatch(pattern, "".join(letters)):
+        return None
+    sure = [c.score for c in chars if c.score >= SURE_SCORE[0]]
+    if len(sure) < len(chars) - PATTERN_WEAK or float(np.mean(sure or [0.0])) < MIN_LINE_SCORE:
+        return None
+    fillers = sorted(ch for ch in charset if not ch.isdigit() and not ch.isspace())
+    weak = tuple(k for k, c in enumerate(chars) if c.score < SURE_SCORE[0])
+    tries = [weak] if weak else [(k,) for k in range(len(chars))]
+    found: dict[str, tuple[int, ...]] = {}
+    for places in tries:
+        for fill in itertools.product(fillers, repeat=len(places)):
+            candidate = list(letters)
+            for k, ch in zip(places, fill, strict=True):
+                candidate[k] = ch
+            text = "".join(candidate)
+            if re.fullmatch(pattern, text):
+                found[text] = places
+    if len(found) != 1:
+        return None
+    (decoded, places), = found.items()
+    out = [CharMatch(ch, min(c.score, WEAK_CHAR_SCORE) if k in places else c.score, c.margin, c.x0, c.x1)
+           for k, (ch, c) in enumerate(zip(decoded, chars, strict=True))]
+    return LineMatch(decoded, line.font, out, line.em, line.cy, line.total)
+
+
 def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
                      ) -> tuple[dict[str, FieldRead], list[Item]]:
     """Read every item with the glyph matcher; return the reads and the items to fall back."""
@@ -412,6 +495,22 @@ def read_glyph_lines(items: list[Item], ctx: PageContext, engine: Engine
         return {}, list(items)
     with _one_blas_thread():  # small matrix products: threads only add overhead
         return _read_all(items, ctx, engine, match)
+
+
+def apply_pattern(line: LineMatch, pattern: str, match: Matcher, detail: dict) -> LineMatch:
+    """Structured lines: a damaged fixed part is settled by the pattern (see fits_pattern,
+    decode_pattern); the line then stays for review (its weak glyph keeps the confidence low)."""
+    text = "".join(c.char for c in line.chars)
+    if detail["usable"] and re.fullmatch(pattern, text):
+        return line
+    if not detail["usable"] and fits_pattern(line, pattern):
+        detail["usable"] = detail["pattern"] = True
+        return line
+    decoded = decode_pattern(line, pattern, set(match.chars.tolist()))
+    if decoded is None:
+        return line
+    detail["usable"], detail["pattern"], detail["glyph"] = True, True, line.text
+    return decoded
 
 
 def _read_choice(item: Item, ctx: PageContext, line: LineMatch | None,
@@ -445,6 +544,24 @@ def _one_blas_thread():
     return threadpool_limits(1, user_api="blas")
 
 
+def _glyph_read(ink: np.ndarray, item: Item, engine: Engine, match: Matcher
+                ) -> tuple[LineMatch, int, np.ndarray, dict, bool]:
+    """The glyph read of a line's ink: the line, blots dropped, cleaned ink, detail, and
+    whether the read can be kept (a usable line, or a clear word of the item's list)."""
+    line, dropped, clean_ink = read_and_clean(match, ink)
+    detail = {"reader": "glyph", "font": line.font, "score": round(line.mean_score, 4),
+              "margin": round(line.min_margin, 4),
+              "chars": [(c.char, round(c.score, 3), round(c.margin, 3)) for c in line.chars]}
+    detail["usable"] = usable(line, match.charset_size <= SMALL_CHARSET)
+    if engine.pattern:
+        line = apply_pattern(line, engine.pattern, match, detail)
+    if item.choices:
+        kept = line.text in item.choices and (detail["usable"] or _clear_choice(line))
+    else:
+        kept = detail["usable"]
+    return line, dropped, clean_ink, detail, kept
+
+
 def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matcher
               ) -> tuple[dict[str, FieldRead], list[Item]]:
     out: dict[str, FieldRead] = {}
@@ -454,22 +571,27 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
         if ink is None:
             out[item.key] = FieldRead("", 0.97, box, {"empty": True, "reader": "glyph"})
             continue
-        line, dropped, clean_ink = read_and_clean(match, ink)
-        detail = {"reader": "glyph", "font": line.font, "score": round(line.mean_score, 4),
-                  "margin": round(line.min_margin, 4),
-                  "chars": [(c.char, round(c.score, 3), round(c.margin, 3)) for c in line.chars]}
-        detail["usable"] = usable(line, match.charset_size <= SMALL_CHARSET)
+        line, dropped, clean_ink, detail, kept = _glyph_read(ink, item, engine, match)
+        if not kept:  # a weak print row may have thinned the strokes: lift it and read again
+            lifted, _ = line_ink(item, ctx, lift=True)
+            if lifted is not None:
+                again = _glyph_read(lifted, item, engine, match)
+                if again[4]:
+                    line, dropped, clean_ink, detail, kept = again
+                    detail["lifted"] = True
         conf = confidence(line)
+        if detail.get("lifted"):
+            conf = min(conf, DIRT_CONFIDENCE)
         if dropped:
             detail["dirt"] = dropped
             if not (item.choices and line.text in item.choices):
                 conf = min(conf, DIRT_CONFIDENCE)
         if item.choices:  # a word of a closed list; a damaged one goes to the whole-word matcher
-            if line.text in item.choices and (detail["usable"] or _clear_choice(line)):
+            if kept:
                 out[item.key] = FieldRead(line.text, conf, box, detail)
             else:
                 out[item.key] = _read_choice(item, ctx, line, clean_ink, box)
-        elif detail["usable"] or engine.fallback == "none":
+        elif kept or engine.fallback == "none":
             out[item.key] = FieldRead(line.text, conf, box, detail)
         else:
             rest.append(item)
