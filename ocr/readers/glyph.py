@@ -59,7 +59,8 @@ DIRT_FILL = 0.5  # ... and is a solid blot: it fills this much of its box at lea
 DIRT_ASPECT = 2.5  # ... or whose ink box is this much wider / taller than its glyph's
 DIRT_ROUNDS = 2
 SPECK_DISC = 3.4  # a blot surviving an opening by a disc this many times the strokes' half width ...
-SPECK_EM = 0.3  # ... at most this wide and tall, roundish, inside a glyph matching nothing, is tried away
+SPECK_EM = 0.35  # ... at most this wide and tall (with the stroke end under it), roundish,
+#                  inside a glyph matching nothing, is tried away
 SPECK_TRIES = 3
 SPECK_SURE = 0.8  # ... and kept away if every glyph then matches at least this well
 SMALL_CHARSET = 40  # characters: a set this small (dates, 続柄) also takes weak but clear matches ...
