@@ -57,6 +57,9 @@ DASH_CHARS = frozenset(
 )
 
 
+KANJI_ONE_IN_KATAKANA = re.compile("(?<=[ァ-ヺ])一(?=[ァ-ヺー])")
+
+
 def _is_kana(ch: str) -> bool:
     return "\u3041" <= ch <= "\u30ff" and ch not in "\u30fb\u30a0"  # hiragana + katakana, not ・ ゠
 
@@ -96,6 +99,9 @@ def normalize_text(text: object, *, fullwidth_space: bool = True) -> str:
         text = FULLWIDTH_SPACE.join(unicodedata.normalize("NFKC", p) for p in parts)
     else:
         text = unicodedata.normalize("NFKC", text)
+    # the kanji 一 between katakana is a 長音 read (or typed) as its look-alike: コ一ポ → コーポ
+    if "一" in text:
+        text = KANJI_ONE_IN_KATAKANA.sub("ー", text)
     # dashes by context
     if any(ch in DASH_CHARS for ch in text):
         chars = list(text)

@@ -46,6 +46,9 @@ def test_dash_context_mixed():
     assert normalize_text("ー") == "ー"
     assert normalize_text("坂戸市西インター1丁目") == "坂戸市西インター1丁目"  # a real ー before digits stays
     assert normalize_text("コーポ−101") == "コーポ-101"  # a minus after kana, before digits: hyphen
+    # the kanji 一 between katakana is a 長音 look-alike; next to kanji or digits it stays 一
+    assert normalize_text("コ一ポ第１　センタ一ビル") == "コーポ第1　センタービル"
+    assert normalize_text("坂戸市西インター一丁目　コーポ第一") == "坂戸市西インター一丁目　コーポ第一"
 
 
 def test_nfkc_keeps_fullwidth_space_and_folds_whitespace():
