@@ -23,6 +23,10 @@ from ocr.readers.qr import decode_qr
 from ocr.template import Template
 
 BLANK_INK_RATIO = 0.0015  # share of the page in text-like ink components
+STREAK_COVER = 0.25  # share of a page column or row inked by a scanner streak (text never is)
+NEIGHBOUR_PX = 4  # on the page scaled to 1000 px (≈ 1.2 mm on A4): closer ink is a neighbour
+DOT_AREA = 100  # px at that scale (≈ 3 mm across): smaller lone components are dots or blots
+LONE_GROUP = 2  # text comes in lines of three or more neighbouring components; dots alone or in pairs
 STRONG_ALIGNMENT = 0.7
 
 
@@ -47,12 +51,36 @@ def ink_ratio(image: np.ndarray) -> float:
     small = small[margin:h - margin, margin:w - margin]
     background = cv2.medianBlur(small, 31)
     dark = ((background.astype(np.int16) - small) > 60).astype(np.uint8)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    stats = stats[1:]
+    for axis in (0, 1):  # scanner streaks, even broken into dashes: a column (row) inked over a quarter
+        streak = np.flatnonzero(dark.mean(axis=axis) >= STREAK_COVER)
+        for offset in (-1, 0, 1):
+            lines = np.clip(streak + offset, 0, dark.shape[1 - axis] - 1)
+            if axis == 0:
+                dark[:, lines] = 0
+            else:
+                dark[lines, :] = 0
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     keep = (area >= 4) & (longest <= 0.5 * min(small.shape))  # not a speck, not a scanner streak
+    keep[0] = False
+    if keep.any():
+        keep &= ~_isolated_dots(labels, keep, area)
     return int(area[keep].sum()) / small.size
+
+
+def _isolated_dots(labels: np.ndarray, keep: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Components that are small and alone (or in a pair) within ~1 mm: the toner dots of a dirty
+    drum scattered over a blank page. Print and handwriting come in lines of touching neighbours."""
+    kept = keep[labels].astype(np.uint8)
+    grown = cv2.dilate(kept, np.ones((2 * NEIGHBOUR_PX + 1, 2 * NEIGHBOUR_PX + 1), np.uint8))
+    _, clusters = cv2.connectedComponents(grown, connectivity=8)
+    inked = kept > 0
+    component, first = np.unique(labels[inked], return_index=True)
+    cluster = np.zeros(len(keep), np.int64)
+    cluster[component] = clusters[inked][first]
+    members = np.bincount(cluster[keep], minlength=int(cluster.max()) + 1)
+    return keep & (members[cluster] <= LONE_GROUP) & (area < DOT_AREA)
 
 
 def is_blank(image: np.ndarray) -> bool:
