@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from yomikaki.errors import ConfigError
+from yomikaki.fonts import IPAEX_FILES, MISSING_HINT, ipaex_path
 
 FEATURE_SIZE = 32  # cells are compared as FEATURE_SIZE² blurred coverage images
 RENDER_EM = 64
@@ -30,14 +31,7 @@ PCA_DIMS = 96  # coarse shortlist space
 LOOKALIKE = 0.955  # templates this similar (same font) are look-alikes, settled by context
 BANK_VERSION = 5
 
-FONT_FILES = {"ipaex-gothic": "ipaexg.ttf", "ipaex-mincho": "ipaexm.ttf"}
-FONT_DIRS = (
-    "/usr/share/fonts/opentype/ipaexfont-gothic",
-    "/usr/share/fonts/opentype/ipaexfont-mincho",
-    "/usr/share/fonts/truetype/ipaexfont",
-    "/usr/share/fonts/opentype/ipaexfont",
-    "/usr/local/share/fonts",
-)
+FONT_FILES = {"ipaex-gothic": IPAEX_FILES["gothic"], "ipaex-mincho": IPAEX_FILES["mincho"]}
 
 
 def _jis_rows(first: int, last: int) -> str:
@@ -76,14 +70,10 @@ def _dedupe(chars: str) -> str:
 def font_path(name: str) -> Path:
     if name not in FONT_FILES:
         raise ConfigError(f"フォント「{name}」は使えません (使えるもの: {', '.join(FONT_FILES)})")
-    file_name = FONT_FILES[name]
-    dirs = [os.environ["YOMIKAKI_IPAEX_DIR"]] if os.environ.get("YOMIKAKI_IPAEX_DIR") else []
-    for folder in [*dirs, *FONT_DIRS]:
-        path = Path(folder) / file_name
-        if path.is_file():
-            return path
-    raise ConfigError(f"IPAex フォント {file_name} が見つかりません",
-                      hint="apt-get install fonts-ipaexfont か、YOMIKAKI_IPAEX_DIR にフォルダを指定してください")
+    path = ipaex_path(FONT_FILES[name])
+    if path is None:
+        raise ConfigError(f"IPAex フォント {FONT_FILES[name]} が見つかりません", hint=MISSING_HINT)
+    return path
 
 
 FINE_SIZE = 48  # near-ties (バ/パ, 土/士) are settled on sharper FINE_SIZE² features
