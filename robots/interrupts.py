@@ -27,7 +27,7 @@ SIMPLE_ROLE_KEYS = {"role", "name", "exact"}
 
 def trigger_css(spec: LocatorSpec) -> str | None:
     """A CSS selector matching every element ``spec`` can match, or None when there is none."""
-    used = {key for key, value in spec.model_dump(exclude_none=True).items()}
+    used = set(spec.model_dump(exclude_none=True))
     if spec.role is None or not used <= SIMPLE_ROLE_KEYS:
         return None
     return ROLE_TRIGGERS.get(spec.role)
