@@ -95,7 +95,6 @@ class Matcher:
         self.by_font = {int(f): np.nonzero(self.fonts == f)[0] for f in np.unique(self.fonts)}
         self.coarse_by_font = {f: self.coarse[idx] for f, idx in self.by_font.items()}
         self._first = {str(c): i for i, c in reversed(list(enumerate(self.chars)))}
-        self._twin_cache: dict[str, tuple[str, ...]] = {}
         self.charset_size = len(self._first)  # distinct characters
 
     # -- public -------------------------------------------------------------------------------
@@ -164,13 +163,7 @@ class Matcher:
             line.text = self._join(line.chars, line.em, font)
 
     def _twins(self, char: str) -> tuple[str, ...]:
-        twins = self._twin_cache.get(char)
-        if twins is None:
-            base = unicodedata.normalize("NFD", char)[0]
-            forms = (unicodedata.normalize("NFC", base + mark) for mark in ("", "\u3099", "\u309a"))
-            twins = tuple(f for f in forms if len(f) == 1 and f in self._first)
-            self._twin_cache[char] = twins
-        return twins
+        return tuple(f for f in voicing_twins(char) if f in self._first)
 
     def _read(self, ink: np.ndarray, em: float, cy: float, font: int | None = None) -> LineMatch:
         runs = _runs(ink, em)
@@ -401,6 +394,15 @@ def _runs(ink: np.ndarray, em: float) -> list[tuple[int, int]]:
             x0 = cut
         out.append((x0, x1))
     return out
+
+
+@lru_cache(maxsize=4096)
+def voicing_twins(char: str) -> tuple[str, ...]:
+    """The character and the kana written on the same base with another (han)dakuten:
+    タ → (タ, ダ), ペ → (ヘ, ベ, ペ); a character without any gives just itself."""
+    base = unicodedata.normalize("NFD", char)[0]
+    forms = (unicodedata.normalize("NFC", base + mark) for mark in ("", "\u3099", "\u309a"))
+    return tuple(f for f in forms if len(f) == 1)
 
 
 @lru_cache(maxsize=1024)

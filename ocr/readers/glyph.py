@@ -13,7 +13,6 @@ import contextlib
 import itertools
 import logging
 import re
-import unicodedata
 from functools import lru_cache
 
 import cv2
@@ -21,7 +20,7 @@ import numpy as np
 
 from ocr import clean
 from ocr.glyphs.bank import expand_charset, load_bank
-from ocr.glyphs.match import CharMatch, LineMatch, Matcher
+from ocr.glyphs.match import CharMatch, LineMatch, Matcher, voicing_twins
 from ocr.readers.base import FieldRead, Item, PageContext
 from ocr.template import Engine
 from yomikaki.errors import ConfigError
@@ -286,12 +285,9 @@ def _main_band(rows: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     return top, bottom
 
 
-@lru_cache(maxsize=4096)
 def has_voicing_twin(ch: str) -> bool:
     """タ/ダ, ヘ/ベ/ペ: kana that differ from another only by a (han)dakuten of a few pixels."""
-    base = unicodedata.normalize("NFD", ch)[0]
-    forms = {unicodedata.normalize("NFC", base + mark) for mark in ("", "\u3099", "\u309a")}
-    return sum(len(f) == 1 for f in forms) > 1
+    return len(voicing_twins(ch)) > 1
 
 
 def confidence(line: LineMatch) -> float:
