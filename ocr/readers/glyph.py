@@ -335,16 +335,10 @@ def _aspect_unlike(match: Matcher, ch: CharMatch, font: str | None, tall: int) -
     return max(seen / expected, expected / seen) > DIRT_ASPECT
 
 
-def read_without_dirt(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int]:
+def read_and_clean(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int, np.ndarray]:
     """Read a line; blots read as characters are erased from the ink and the line read
     again (the em box and the spaces then come from the glyphs alone). Also returns how
-    many blots were removed."""
-    line, dropped, _ = read_and_clean(match, ink)
-    return line, dropped
-
-
-def read_and_clean(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int, np.ndarray]:
-    """:func:`read_without_dirt`, also returning the ink without the blots."""
+    many blots were removed, and the ink without them."""
     line = match.read(ink)
     dropped = 0
     for _ in range(DIRT_ROUNDS):

@@ -60,7 +60,7 @@ CASES = [  # text, charset, speck positions in em
 def test_speck_next_to_glyphs_is_not_a_character(matchers, font, text, charset, specks):
     match = matchers[charset]
     for seed in (1, 2):
-        line, dropped = glyph_reader.read_without_dirt(match, ink_of(text, font, specks, seed))
+        line, dropped, _ink = glyph_reader.read_and_clean(match, ink_of(text, font, specks, seed))
         detail = (seed, line.text, dropped, [(c.char, round(c.score, 3)) for c in line.chars])
         assert line.text == text, detail
         assert glyph_reader.usable(line), detail
@@ -77,7 +77,7 @@ TOUCHING = [  # a speck touching a glyph (it then matches nothing): cut off, the
 @pytest.mark.parametrize(("text", "charset", "at"), TOUCHING)
 def test_speck_touching_a_glyph_is_cut_off(matchers, font, text, charset, at):
     for seed in (1, 2):
-        line, dropped = glyph_reader.read_without_dirt(matchers[charset], ink_of(text, font, [at], seed))
+        line, dropped, _ink = glyph_reader.read_and_clean(matchers[charset], ink_of(text, font, [at], seed))
         assert (line.text, dropped) == (text, 1), (seed, [(c.char, round(c.score, 3)) for c in line.chars])
         assert glyph_reader.usable(line)
 
@@ -88,12 +88,12 @@ def test_blots_are_only_taken_away_for_a_right_read(matchers, font):
     line is only changed when every glyph then matches well (here: read right)."""
     for at in (2.9, 2.95, 3.0, 3.05, 3.1, 3.5, 3.6):
         for seed in (1, 2):
-            line, dropped = glyph_reader.read_without_dirt(matchers["all"], ink_of("高田　由美子", font, [at], seed))
+            line, dropped, _ink = glyph_reader.read_and_clean(matchers["all"], ink_of("高田　由美子", font, [at], seed))
             assert dropped == 0 or line.text == "高田　由美子", (at, seed, line.text)
 
 
 @pytest.mark.parametrize("font", FONTS)
 @pytest.mark.parametrize("text", ["メゾン坂戸・第2　306号室", "キョウコ　ジュンイチ", "東町1丁目、2番", "〒350-0214"])
 def test_small_marks_of_the_text_stay(matchers, font, text):
-    line, dropped = glyph_reader.read_without_dirt(matchers["all"], ink_of(text, font, [], 3))
+    line, dropped, _ink = glyph_reader.read_and_clean(matchers["all"], ink_of(text, font, [], 3))
     assert (line.text, dropped) == (text, 0)

@@ -44,7 +44,7 @@ def ink_of(text: str, font: str, damage: int | None, seed: int, wiped: float = 0
 
 def read(engine: Engine, match: Matcher, ink: np.ndarray):
     """The glyph reader's read of a structured line, as ``_read_all`` makes it."""
-    line, _ = glyph_reader.read_without_dirt(match, ink)
+    line, _, _ink = glyph_reader.read_and_clean(match, ink)
     detail = {"usable": glyph_reader.usable(line, match.charset_size <= glyph_reader.SMALL_CHARSET)}
     line = glyph_reader.apply_pattern(line, engine.pattern, match, detail)
     return line, detail

@@ -46,7 +46,7 @@ def test_speck_on_a_stroke_end_is_cut_off(kana, font):
     kept_right = 0
     for seed in (1, 2):
         for at in ((0.08, 0.92), (0.12, 0.85)):  # on the end of カ's falling stroke
-            line, dropped = glyph_reader.read_without_dirt(kana, ink_with_speck(text, font, 4, at, 6, seed))
+            line, dropped, _ink = glyph_reader.read_and_clean(kana, ink_with_speck(text, font, 4, at, 6, seed))
             if glyph_reader.usable(line):
                 assert (line.text, dropped) == (text, 1)  # never a wrong line kept
                 kept_right += 1
