@@ -51,14 +51,10 @@ def ink_ratio(image: np.ndarray) -> float:
     small = small[margin:h - margin, margin:w - margin]
     background = cv2.medianBlur(small, 31)
     dark = ((background.astype(np.int16) - small) > 60).astype(np.uint8)
-    for axis in (0, 1):  # scanner streaks, even broken into dashes: a column (row) inked over a quarter
-        streak = np.flatnonzero(dark.mean(axis=axis) >= STREAK_COVER)
+    for view in (dark, dark.T):  # scanner streaks, even broken into dashes: a column (row) inked over a quarter
+        streak = np.flatnonzero(view.mean(axis=0) >= STREAK_COVER)
         for offset in (-1, 0, 1):
-            lines = np.clip(streak + offset, 0, dark.shape[1 - axis] - 1)
-            if axis == 0:
-                dark[:, lines] = 0
-            else:
-                dark[lines, :] = 0
+            view[:, np.clip(streak + offset, 0, view.shape[1] - 1)] = 0
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
