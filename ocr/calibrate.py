@@ -16,12 +16,16 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from ocr.confidence import CALIBRATION_PATH, kind_of, leaf_of
+from ocr.confidence import CALIBRATION_PATH, is_empty, kind_of, leaf_of
 from ocr.evaluation import MEMBER_SUBKEYS, fold, load_rows, load_truth
 from ocr.pipeline import CANONICAL_KEYS
 
 
-def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool]]:
+EMPTY_FLOOR = 0.5
+
+
+def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool, bool]]:
+    """(key, raw confidence, right, read as empty) for every field of every page with truth."""
     truth = load_truth(truth_dir)
     rows = load_rows(pred)
     out = []
@@ -33,7 +37,7 @@ def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool]]:
         for key in CANONICAL_KEYS:
             if key == "members" or key not in conf:
                 continue
-            out.append((key, conf[key], fold(expected.get(key)) == fold(fields.get(key))))
+            out.append((key, conf[key], fold(expected.get(key)) == fold(fields.get(key)), is_empty(fields.get(key))))
         want, got = expected.get("members") or [], fields.get("members") or []
         for i, g in enumerate(got):
             w = want[i] if i < len(want) else {}
@@ -42,7 +46,7 @@ def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool]]:
                 if key in conf:
                     right = (bool(w.get(sub)) == bool(g.get(sub))) if sub == "opt_out" and w else \
                         fold(w.get(sub)) == fold(g.get(sub))
-                    out.append((key, conf[key], right))
+                    out.append((key, conf[key], right, is_empty(g.get(sub))))
     return out
 
 
@@ -68,23 +72,30 @@ def cutoff(points: list[tuple[float, bool]], max_error: float, min_support: int 
     return best
 
 
-def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, min_field_samples: int = 150) -> dict:
+def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, min_field_samples: int = 150,
+        min_empty_samples: int = 100) -> dict:
     """One table per field kind, plus one per field (``field:<key>``) with enough samples:
-    readers score on different scales (a glyph margin, a word match, an ink ratio)."""
+    readers score on different scales (a glyph margin, a word match, an ink ratio). Fields read
+    as empty also get a table per kind of their own (``empty:<kind>``), used before the others."""
     groups: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     by_field: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    empties: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for truth_dir, pred in pairs:
-        for key, conf, right in samples(truth_dir, pred):
+        for key, conf, right, empty in samples(truth_dir, pred):
+            if empty:
+                empties[f"empty:{kind_of(key)}"].append((conf, right))
             groups[kind_of(key)].append((conf, right))
             by_field[f"field:{leaf_of(key)}"].append((conf, right))
     groups.update({k: v for k, v in by_field.items() if len(v) >= min_field_samples})
+    groups.update({k: v for k, v in empties.items() if len(v) >= min_empty_samples})
     table = {}
     for kind, points in sorted(groups.items()):
         found = cutoff(points, max_error)
         if found is None:  # no safe cut: a field uses its kind's table, a kind stays as read
             print(f"{kind:28s} n={len(points):5d} no cut-off with error <= {max_error:.1%}: left out")
             continue
-        c = max(found, 0.05)
+        # an empty read a validator objected to (confidence cut under 0.5) is never safe
+        c = max(found, EMPTY_FLOOR if kind.startswith("empty:") else 0.05)
         # only a perfect raw score is safe: 1.0 maps to the threshold, everything below under it
         table[kind] = [[0.0, 0.0], [1.0, threshold]] if c >= 1.0 else [[0.0, 0.0], [c, threshold], [1.0, 1.0]]
         above = [r for p, r in points if p >= c]
@@ -97,7 +108,7 @@ def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, m
 def apply(raw_rows: Path, out: Path, template: str = "benefit-application") -> None:
     """Rewrite rows read with ``YOMIKAKI_OCR_UNCALIBRATED=1`` with calibrated confidences and
     review lists (to measure a new calibration without reading the scans again)."""
-    from ocr.confidence import _table, calibrate
+    from ocr.confidence import _table, calibrate, value_at
     from ocr.pipeline import stage_review
     from ocr.template import load_template
 
@@ -107,7 +118,8 @@ def apply(raw_rows: Path, out: Path, template: str = "benefit-application") -> N
         for line in src:
             row = json.loads(line)
             if row.get("status") == "ok":
-                row["confidence"] = {k: calibrate(k, v) for k, v in row["confidence"].items()}
+                row["confidence"] = {k: calibrate(k, v, empty=is_empty(value_at(row["fields"], k)))
+                                     for k, v in row["confidence"].items()}
                 row["review"] = stage_review(row["confidence"], tpl)
             dst.write(json.dumps(row, ensure_ascii=False) + "\n")
 

@@ -67,11 +67,28 @@ def kind_of(key: str) -> str:
     return KIND_OF_KEY.get(leaf_of(key), "printed")
 
 
-def calibrate(key: str, conf: float) -> float:
+def is_empty(value: object) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def value_at(fields: dict, key: str) -> object:
+    """The value of a confidence key in a row's fields (``members.2.name`` included)."""
+    if key.startswith("members."):
+        _, index, sub = key.split(".", 2)
+        members = fields.get("members") or []
+        i = int(index) - 1
+        return members[i].get(sub) if 0 <= i < len(members) and isinstance(members[i], dict) else None
+    return fields.get(key)
+
+
+def calibrate(key: str, conf: float, *, empty: bool = False) -> float:
     """Piecewise-linear map of a raw confidence to an empirical probability of being right:
-    the field's own table when it was fitted on enough samples, else its kind's."""
+    the field's own table when it was fitted on enough samples, else its kind's. A field read
+    as empty (the unused account block, no member row) has its own table per kind
+    (``empty:<kind>``): "nothing written" is right or wrong on another scale than a reading."""
     table = _table()
-    points = table.get(f"field:{leaf_of(key)}") or table.get(kind_of(key))
+    points = (table.get(f"empty:{kind_of(key)}") if empty else None) \
+        or table.get(f"field:{leaf_of(key)}") or table.get(kind_of(key))
     if not points:
         return round(float(conf), 4)
     xs, ys = zip(*points, strict=True)

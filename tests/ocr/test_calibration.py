@@ -58,3 +58,43 @@ def test_cutoff_takes_equal_confidences_together():
     # 150 right at 0.99, then a tie at 0.2 that holds 9 wrong reads: the tie cannot be accepted
     points = [(0.99, True)] * 150 + [(0.2, True)] * 140 + [(0.2, False)] * 9
     assert cal.cutoff(points, max_error=0.003) == 0.99
+
+
+def _pages(tmp_path, pages):
+    """Truth files and one rows file for ``pages``: (source, truth fields, read fields, confidences)."""
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    rows = tmp_path / "rows.jsonl"
+    with rows.open("w", encoding="utf-8") as out:
+        for source, want, got, conf in pages:
+            (truth / f"{source}.json").write_text(json.dumps({"form": "benefit-application", "page": 1, **want}),
+                                                   encoding="utf-8")
+            out.write(json.dumps({"source": source, "page": 1, "form": "benefit-application", "status": "ok",
+                                  "fields": got, "confidence": conf, "review": [], "errors": []}) + "\n")
+    return truth, rows
+
+
+def test_fields_read_as_empty_get_their_own_table(tmp_path, table_file):
+    # the unused ゆうちょ block is read empty at 0.98 and is always right; written digits at 0.98
+    # are wrong now and then, so the digits table cannot accept 0.98
+    pages = []
+    for i in range(160):
+        number = f"{1000000 + i}"
+        wrong = i % 20 == 0
+        phone = f"049-200-{i:04d}"  # read sure and right: the digits table accepts 0.999
+        pages.append((f"p{i:03d}.png", {"account_number": number, "yucho_symbol": None, "phone": phone},
+                      {"account_number": number[:-1] + "9" if wrong else number, "yucho_symbol": None,
+                       "phone": phone},
+                      {"account_number": 0.98, "yucho_symbol": 0.98, "phone": 0.999}))
+    # an empty read a validator objected to: right here, but never accepted for it
+    pages.append(("q.png", {"yucho_symbol": None}, {"yucho_symbol": None}, {"yucho_symbol": 0.3}))
+    truth, rows = _pages(tmp_path, pages)
+    table = cal.fit([(truth, rows)], threshold=0.9, max_error=0.003)
+    assert table["empty:digits"][1] == [cal.EMPTY_FLOOR, 0.9]  # every empty read right: the floor
+    table_file.write_text(json.dumps(table), encoding="utf-8")
+    confidence._table.cache_clear()
+    assert confidence.calibrate("yucho_symbol", 0.98, empty=True) > 0.9
+    assert confidence.calibrate("yucho_symbol", 0.3, empty=True) < 0.9
+    assert confidence.calibrate("account_number", 0.98) < 0.9  # a reading keeps the strict table
+    assert confidence.value_at({"members": [{"name": "山田　太郎"}]}, "members.1.name") == "山田　太郎"
+    assert confidence.value_at({"members": []}, "members.2.name") is None
