@@ -12,10 +12,12 @@ import numpy as np
 
 from ocr import clean
 from ocr.readers.base import FieldRead, Item, PageContext, Reader, register
-from ocr.readers.glyph import read_glyph_lines
+from ocr.readers.glyph import drop_rule_remnants, read_glyph_lines
 from ocr.tools.tesseract import read_lines, read_pages
 
 SPACE_GAP = 0.8  # a white gap wider than this × text height is a word space
+EDGE_GAP = 1.5  # ink this far (× text height) before or after a printed line ...
+EDGE_DIRT = 0.5  # ... and at most this tall and wide is dirt, not a character
 
 TEXT_HEIGHT = {"printed_text": 48, "handwritten_text": 44}
 
@@ -24,6 +26,8 @@ def text_crop(item: Item, ctx: PageContext, height: int) -> tuple[np.ndarray | N
     box = ctx.px(item.zone)
     x0, y0, x1, y1 = box
     mask = ctx.new_ink(box, speck=20)
+    if item.type == "printed_text":  # one printed line: no rule remnants, no specks off its ends
+        mask = trim_edge_dirt(drop_rule_remnants(mask, ctx.ppm))
     bbox = clean.ink_bbox(mask, 4)
     min_height = min(0.3 * (y1 - y0), 1.8 * ctx.ppm)  # specks are not a line of text
     if bbox is None or int((mask > 0).sum()) < 120 or (bbox[3] - bbox[1]) < min_height:
@@ -39,6 +43,36 @@ def text_crop(item: Item, ctx: PageContext, height: int) -> tuple[np.ndarray | N
     crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interp)
     crop = cv2.erode(crop, np.ones((2, 2), np.uint8))  # thin Mincho strokes survive tesseract
     return crop, (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+
+
+def trim_edge_dirt(mask: np.ndarray) -> np.ndarray:
+    """A printed line's mask without the specks before and after it: ink at either end, a wide
+    gap (EDGE_GAP × the text height) away from the text, that is small in both directions
+    (EDGE_DIRT × the height) or a thin upright hairline. Read with the line, such dirt
+    comes back as 「。」「]」「填一」 after an address."""
+    rows = np.count_nonzero(mask, axis=1)
+    inked = np.nonzero(rows)[0]
+    if inked.size == 0:
+        return mask
+    # the text height: rows holding a fair share of the busiest row's ink (specks hold little)
+    strong = np.nonzero(rows >= 0.1 * rows.max())[0]
+    height = int(strong[-1] + 1 - strong[0])
+    cols = np.nonzero(mask.any(axis=0))[0]
+    clusters = np.split(cols, np.nonzero(np.diff(cols) > EDGE_GAP * height)[0] + 1)
+    out = mask
+    for end in (-1, 0):
+        while len(clusters) > 1 and _is_dirt(out[:, clusters[end][0]:clusters[end][-1] + 1], height):
+            if out is mask:
+                out = mask.copy()
+            out[:, clusters[end][0]:clusters[end][-1] + 1] = 0
+            clusters.pop(end)
+    return out
+
+
+def _is_dirt(part: np.ndarray, height: int) -> bool:
+    ys = np.nonzero(part.any(axis=1))[0]
+    tall, wide = int(ys[-1] + 1 - ys[0]), part.shape[1]
+    return (tall <= EDGE_DIRT * height and wide <= EDGE_DIRT * height) or (wide <= 4 and tall > 2 * wide)
 
 
 def space_gaps(crop: np.ndarray, min_gap: float) -> list[tuple[int, int]]:
