@@ -63,12 +63,13 @@ def assemble_fields(reads: dict[str, FieldRead], template: Template, *, qr_text:
                 "account_number", "yucho_symbol", "yucho_number", "seal_present"):
         fields[key], conf[key] = take(key)
     raw_bank = _norm("bank_name", reads["bank_name"].raw) if "bank_name" in reads else None
+    raw_branch = _norm("branch_name", reads["branch_name"].raw) if "branch_name" in reads else None
     fields["bank_name"], conf["bank_name"], bank = priors.bank_name(
-        (raw_bank, reads["bank_name"].confidence if "bank_name" in reads else 0.0), fields.get("bank_kind"))
+        (raw_bank, reads["bank_name"].confidence if "bank_name" in reads else 0.0), fields.get("bank_kind"),
+        raw_branch)
     if fields.get("branch_kind") == "本店" and not _has_text(reads.get("branch_name")):
         fields["branch_name"], conf["branch_name"] = None, reads["branch_name"].confidence if "branch_name" in reads else 0.9
     else:
-        raw_branch = _norm("branch_name", reads["branch_name"].raw) if "branch_name" in reads else None
         fields["branch_name"], conf["branch_name"] = priors.branch_name(
             (raw_branch, reads["branch_name"].confidence if "branch_name" in reads else 0.0), bank)
     fields["account_holder_kana"], conf["account_holder_kana"] = priors.holder_kana(

@@ -20,6 +20,8 @@ from rapidfuzz.distance import Levenshtein
 
 from ocr.normalize import normalize_field
 
+BRANCH_SURE = 0.8  # a branch name this close picks another bank than the written name's
+BRANCH_DOUBT = 0.5  # confidence of a bank name whose branch is not one of its branches
 BANK_KEYS = ("bank_kind", "bank_name", "branch_kind", "branch_name", "account_type", "account_number")
 YUCHO_KEYS = ("yucho_symbol", "yucho_number")
 
@@ -126,9 +128,14 @@ def member_surnames(members: list[dict[str, Any]], conf: dict[str, float]) -> No
             conf[key] = min(conf.get(key, 0.0), 0.6)
 
 
-def bank_name(read: tuple[Any, float], kind: str | None) -> tuple[Any, float, Any]:
-    """(form-style bank name, confidence, the zengin match or None)."""
-    from ocr.reference.banks import match_bank
+def bank_name(read: tuple[Any, float], kind: str | None, branch: Any = None) -> tuple[Any, float, Any]:
+    """(form-style bank name, confidence, the zengin match or None).
+
+    The branch written beside it must be one of the bank's: when it is none of them, another
+    close bank that has it is taken (「栃木」 read for 「青木」 next to 東越谷) and goes to review;
+    without such a bank the name is doubtful (a branch found nowhere went with a wrong bank
+    in 24 of 36 generated pages)."""
+    from ocr.reference.banks import candidates, match_bank, match_branch
 
     value, conf = read
     if not value:
@@ -139,6 +146,12 @@ def bank_name(read: tuple[Any, float], kind: str | None) -> tuple[Any, float, An
     sure = 0.5 + 0.35 * match.score + 0.5 * min(match.margin, 0.3)
     if not kind:
         sure -= 0.1
+    if branch and match_branch(match.code, branch) is None:
+        near = [c for c in candidates(value, kind, limit=5) if c.code != match.code and c.score >= 0.5]
+        having = [c for c in near if (b := match_branch(c.code, branch)) is not None and b.score >= BRANCH_SURE]
+        if len(having) == 1:
+            return having[0].name, BRANCH_DOUBT, having[0]
+        sure = min(sure, BRANCH_DOUBT)
     return match.name, min(max(sure, 0.0), 0.995), match
 
 

@@ -55,3 +55,15 @@ def test_one_letter_surnames_are_never_respelt():
     conf = {"members.1.name": 0.99, "members.2.name": 0.99}
     priors.member_surnames(members, conf)
     assert members[1]["name"] == "森\u3000花" and conf["members.2.name"] == 0.99
+
+
+def test_the_branch_decides_between_close_bank_names():
+    # zengin: 栃木信用金庫 has no 東越谷 branch, 青木信用金庫 has
+    name, conf, match = priors.bank_name(("栃木", 0.9), "信用金庫", "東越谷")
+    assert (name, match.code) == ("青木", "1252") and conf < 0.9
+    name, conf, match = priors.bank_name(("青木", 0.9), "信用金庫", "東越谷支店")
+    assert (name, conf) == ("青木", 0.995)
+    # a branch found at no close bank: the name stays, doubtful
+    name, conf, _ = priors.bank_name(("りそな", 0.9), "銀行", ".」松質")
+    assert name == "りそな" and conf == priors.BRANCH_DOUBT
+    assert priors.bank_name(("りそな", 0.9), "銀行", None)[1] > 0.9  # no branch written: no doubt
