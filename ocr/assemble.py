@@ -74,8 +74,11 @@ def assemble_fields(reads: dict[str, FieldRead], template: Template, *, qr_text:
     else:
         fields["branch_name"], conf["branch_name"] = priors.branch_name(
             (raw_branch, reads["branch_name"].confidence if "branch_name" in reads else 0.0), bank)
+    holder = take("account_holder_kana")
+    fields["household_head_kana"], conf["household_head_kana"] = priors.kana_word_gap(
+        (fields["household_head_kana"], conf["household_head_kana"]), holder)
     fields["account_holder_kana"], conf["account_holder_kana"] = priors.holder_kana(
-        take("account_holder_kana"), (fields["household_head_kana"], conf["household_head_kana"]))
+        holder, (fields["household_head_kana"], conf["household_head_kana"]))
     names = [(m["name"], member_conf.get(f"members.{i}.name", 0.0)) for i, m in enumerate(members, start=1)]
     fields["applicant_signature"], conf["applicant_signature"] = priors.signature(
         take("applicant_signature"), names)

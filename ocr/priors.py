@@ -70,6 +70,17 @@ def _unspaced(text: str) -> str:
     return re.sub(r"[\s\u3000]", "", text)
 
 
+def kana_word_gap(head_kana: tuple[Any, float], holder: tuple[Any, float]) -> tuple[Any, float]:
+    """The head's printed kana with its word gap lost (オカノユイ) takes the gap from the account
+    holder's handwritten kana when that has the very same letters (オカノ　ユイ)."""
+    value, conf = head_kana
+    written = holder[0]
+    if isinstance(value, str) and isinstance(written, str) and "\u3000" not in value \
+            and written.count("\u3000") == 1 and _unspaced(written) == value:
+        return written, conf
+    return head_kana
+
+
 def holder_kana(read: tuple[Any, float], head_kana: tuple[Any, float]) -> tuple[Any, float]:
     value, conf = read
     head, head_conf = head_kana

@@ -83,3 +83,10 @@ def test_a_name_read_twice_keeps_the_word_gap_one_read_lost():
     assert priors.agree_twice(("岡野\u3000陽太", 0.7), ("岡野陽太", 0.9)) == (("岡野\u3000陽太", 0.7),) * 2
     # different glyphs: the surer read, doubtful
     assert priors.agree_twice(("岡野\u3000陽太", 0.7), ("岡野\u3000陽大", 0.9)) == (("岡野\u3000陽大", 0.6),) * 2
+
+
+def test_head_kana_takes_its_lost_word_gap_from_the_same_holder_kana():
+    assert priors.kana_word_gap(("オカノユイ", 0.8), ("オカノ\u3000ユイ", 0.5)) == ("オカノ\u3000ユイ", 0.8)
+    assert priors.kana_word_gap(("オカノユイ", 0.8), ("オカダ\u3000ユイ", 0.5)) == ("オカノユイ", 0.8)
+    assert priors.kana_word_gap(("オカノ\u3000ユイ", 0.8), ("オカ\u3000ノユイ", 0.5)) == ("オカノ\u3000ユイ", 0.8)
+    assert priors.kana_word_gap(("オカノユイ", 0.8), (None, 0.0)) == ("オカノユイ", 0.8)
