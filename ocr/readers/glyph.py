@@ -42,6 +42,16 @@ FAINT_ROW_MIN = 0.2  # ... (but holds some ink) is a weak print row: lifted ...
 FAINT_ROW_GAIN = 2.5  # ... by at most this factor, when full rows lie both above and below ...
 FAINT_ROW_REACH = 0.3  # ... within this much of the text's height
 GROW_PX = 2  # lighter ink is kept this far from a core
+FAINT_STROKE = 0.4  # a short stroke apart from the cores this dark (at least FAINT_AREA px) is kept
+FAINT_BAR = 0.12  # ... and a thin horizontal bar this faint ending on a kept stroke ...
+FAINT_BAR_HEIGHT = 0.12  # ... at most this tall (of the text's height; 3 px at least) ...
+FAINT_SPAN = 0.8  # ... neither more than this long
+FAINT_REACH = 0.15  # the text's box for them: the glyph cores' box widened by this much of its height
+FAINT_LINE_SHARE = 0.4  # a bar whose course (slope up to FAINT_LINE_SLOPE, within FAINT_LINE_GAP px) ...
+FAINT_LINE_SLOPE = 0.08  # ... meets faint ink in this share of the columns beside the text ...
+FAINT_LINE_GAP = 2  # ... is a piece of a faint line across the zone
+FAINT_AREA = 8
+FAINT_ELONGATED = 2.5  # a stroke apart from the cores is this many times longer than thick
 CORE_SPECK = 4  # smaller cores are specks; a dakuten stroke of small kana is only ~6 px
 STREAK_WIDTH = 3  # px: scanner streaks and scratches are thinner than glyph strokes ...
 STREAK_LENGTH = 1.2  # ... and run longer than the text is tall
@@ -49,6 +59,8 @@ STREAK_DARK = 0.55  # streaks are also fainter than glyph cores
 STRAY_SIZE = 0.5  # a blot at most this tall and wide (of the line's tallest glyph part) ...
 STRAY_GAP = 0.9  # ... this far (same unit) from every glyph part, or off the text band, is dirt
 STRAY_EDGE_GAP = 0.35  # ... or this far before the first / after the last glyph part
+STRAY_PARTS_GAP = 0.2  # (parts of a glyph this close together whose box is a glyph's size ...
+STRAY_PART_MIN = 0.25  # ... both sides over this, one over STRAY_SIZE, are not dirt far off)
 STRAY_NEAR = 0.12  # ... unless it is this close to a glyph part, above it (a dakuten) ...
 STRAY_SOLID = 0.62  # ... and not a solid speck (filling this much of its box; a disc fills 0.785, ...
 STRAY_ROUND = 1.4  # ... at most this elongated; a dakuten stroke is a thin slanted line)
@@ -154,12 +166,84 @@ def grey_ink(gray: np.ndarray, robust: np.ndarray, blank: np.ndarray, lift: bool
     keep[np.unique(labels[core > 0])] = True
     keep[0] = False
     grown = keep[labels].astype(np.uint8)
+    grown |= faint_strokes(ink, grown, blank)
     # ... the lightest only next to it (anti-aliased edges, hairlines)
     sensitive = ((ink > 0.2) & ~blank).astype(np.uint8)
     for _ in range(GROW_PX):
         grown = cv2.dilate(grown, kernel) & sensitive | grown
     ink[grown == 0] = 0.0
     return ink
+
+
+def faint_strokes(ink: np.ndarray, kept: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """Strokes printed in a weak print row, too faint to hold a core: a whole short stroke in
+    mid grey apart from the others (a tick of シ, a dakuten stroke) inside the text's box, or
+    a thin horizontal bar that ends on a kept stroke (the middle bar of 大 or ヨ, at a fifth
+    of the ink). A bar on the course of a faint line that runs out of the zone's ink (a
+    scanner line across the zone) is not a stroke. Returns the 0/1 map of the strokes found."""
+    out = np.zeros_like(kept)
+    ys, xs = np.nonzero(kept)
+    if len(ys) == 0:
+        return out
+    top, bottom = ys.min(), ys.max() + 1
+    height = bottom - top
+    reach = int(FAINT_REACH * height)
+    left, right = max(0, xs.min() - reach), xs.max() + 1 + reach
+    halo = cv2.dilate(kept, np.ones((2 * GROW_PX + 1, 2 * GROW_PX + 1), np.uint8))
+    cand = ((ink > FAINT_BAR) & ~blank & (halo == 0)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
+    near = cv2.dilate(halo, np.ones((3, 3), np.uint8))
+    faint = ink > FAINT_BAR
+    span = (int(xs.min()), int(xs.max()) + 1)
+    for k in range(1, n):
+        x, y, w, h, area = stats[k]
+        if y < top or y + h > bottom or area < FAINT_AREA or max(w, h) > FAINT_SPAN * height:
+            continue
+        comp = labels[y:y + h, x:x + w] == k
+        if float(ink[y:y + h, x:x + w][comp].max()) >= FAINT_STROKE:
+            if x >= left and x + w <= right and _elongated(comp):
+                out[y:y + h, x:x + w][comp] = 1
+            continue
+        if w < 2 * h or h > max(3, FAINT_BAR_HEIGHT * height):
+            continue
+        touch = near[y:y + h, x:x + w] & comp
+        ends = max(1, w // 5)
+        if not (touch[:, :ends].any() or touch[:, w - ends:].any()):
+            continue
+        if not _on_a_line(faint, comp, x, y, span):
+            out[y:y + h, x:x + w][comp] = 1
+    if out.any():  # the strokes' ends in the kept strokes' halo
+        grow = np.ones((2 * GROW_PX + 1, 2 * GROW_PX + 1), np.uint8)
+        out |= cv2.dilate(out, grow) & (ink > FAINT_BAR) & (kept == 0) & ~blank
+    return out
+
+
+def _elongated(blob: np.ndarray) -> bool:
+    """A stroke (a thin line), not a blot or a patch of grain: far longer than it is thick."""
+    ys, xs = np.nonzero(blob)
+    if len(xs) < 3:
+        return False
+    low, high = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))
+    return bool(high >= FAINT_ELONGATED ** 2 * max(low, 1e-6))
+
+
+def _on_a_line(faint: np.ndarray, blob: np.ndarray, x: int, y: int, span: tuple[int, int]) -> bool:
+    """A faint bar (``blob`` at x, y) on the course of a faint line that also runs through the
+    margins beside the text (columns outside ``span``): a piece of a scanner line or roller
+    mark across the zone, split by the strokes it crosses."""
+    py, px = np.nonzero(blob)
+    px, py = px + x, py + y
+    slope = float(np.clip(np.polyfit(px, py, 1)[0], -FAINT_LINE_SLOPE, FAINT_LINE_SLOPE)) if np.ptp(px) > 2 else 0.0
+    cx, cy = float(px.mean()), float(py.mean())
+    cols = np.r_[0:span[0], span[1]:faint.shape[1]]
+    if cols.size < 4:
+        return False
+    hits = 0
+    for c in cols:
+        reach = FAINT_LINE_GAP + FAINT_LINE_SLOPE / 2 * abs(c - cx)
+        r0, r1 = int(cy + slope * (c - cx) - reach), int(cy + slope * (c - cx) + reach) + 1
+        hits += bool(faint[max(0, r0):max(0, r1), c].any())
+    return hits >= FAINT_LINE_SHARE * cols.size
 
 
 def lift_faint_rows(ink: np.ndarray) -> np.ndarray:
@@ -233,19 +317,23 @@ def drop_stray_blots(ink: np.ndarray) -> np.ndarray:
         return ink
     x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    tall = float(h.max())
-    main = (h > STRAY_SIZE * tall) | (w > STRAY_SIZE * tall)
+    # a vertical hairline (what a ruled line or a scanner streak left in the zone) is no glyph
+    # part however tall (glyph stems are wider): far from the glyphs, it is dirt
+    hair = (w <= STREAK_WIDTH) & (h > 2 * w)
+    tall = float(h[~hair].max()) if (~hair).any() else float(h.max())
+    main = ((h > STRAY_SIZE * tall) | (w > STRAY_SIZE * tall)) & ~hair
     if not main.any() or main.all():
         return ink
     top, bottom = (y[main]).min(), (y[main] + h[main]).max()
-    small = ~main & (w <= STRAY_SIZE * tall) & (h <= STRAY_SIZE * tall)
+    small = ~main & (((w <= STRAY_SIZE * tall) & (h <= STRAY_SIZE * tall)) | hair)
     cy = y + h / 2
     off_band = (cy < top) | (cy > bottom)
     mx0, mx1 = x[main], x[main] + w[main]
     gap = np.array([np.clip(np.maximum(mx0 - (x[k] + w[k]), x[k] - mx1), 0, None).min()
                     for k in range(n - 1)])
     edge = (x + w <= mx0.min()) | (x >= mx1.max())  # before the first glyph / after the last
-    stray = small & (off_band | (gap > STRAY_GAP * tall) | (edge & (gap > STRAY_EDGE_GAP * tall)))
+    far = (gap > STRAY_GAP * tall) | (edge & ~hair & (gap > STRAY_EDGE_GAP * tall))
+    stray = small & (off_band | (far & ~_small_part_glyphs(mask, labels, tall)))
     # a mark on a glyph's shoulder stays (the dakuten of ブ tops the line): strokes, not a
     # solid round speck; nothing of the text hangs below the band
     mark = stray & (cy < top) & (y + h >= top - STRAY_NEAR * tall) & (gap <= STRAY_NEAR * tall)
@@ -259,6 +347,22 @@ def drop_stray_blots(ink: np.ndarray) -> np.ndarray:
     out = ink.copy()
     out[halo > 0] = 0.0
     return out
+
+
+def _small_part_glyphs(mask: np.ndarray, labels: np.ndarray, tall: float) -> np.ndarray:
+    """Per component: whether it is one of several small parts close together that make up a
+    glyph's size (the strokes of a faint ミ or ニ at the end of the line), not a lone blot."""
+    n = int(labels.max())
+    r = max(1, int(round(STRAY_PARTS_GAP * tall / 2)))  # parts up to 2r apart are joined
+    groups = cv2.connectedComponentsWithStats(cv2.dilate(mask, np.ones((2 * r + 1, 2 * r + 1), np.uint8)),
+                                              connectivity=8)
+    group_of = np.zeros(n + 1, np.int32)
+    group_of[labels[mask > 0]] = groups[1][mask > 0]
+    members = np.bincount(group_of[1:], minlength=groups[0])
+    w = groups[2][:, cv2.CC_STAT_WIDTH] - 2 * r
+    h = groups[2][:, cv2.CC_STAT_HEIGHT] - 2 * r
+    glyph = (members >= 2) & (np.maximum(w, h) > STRAY_SIZE * tall) & (np.minimum(w, h) > STRAY_PART_MIN * tall)
+    return glyph[group_of[1:]]
 
 
 def _is_speck(blob: np.ndarray) -> bool:
