@@ -62,10 +62,35 @@ def read_word(mask: np.ndarray, choices: tuple[str, ...]) -> tuple[str, float, d
     refs = _templates(tuple(choices))
     scores = sorted(((max(float((glyph * r).sum()) for r in rs), c)
                      for c, rs in refs.items() if rs), reverse=True)
+    if not scores:  # no IPAex font installed: tesseract reads the word
+        return _tesseract_word(mask, choices)
     best, choice = scores[0]
     second = scores[1][0] if len(scores) > 1 else 0.0
     conf = float(np.clip((best - MIN_WORD_SCORE) * 2.5, 0, 1) * np.clip((best - second) * 8, 0, 1))
     return choice, conf, {"score": best, "margin": best - second}
+
+
+def _tesseract_word(mask: np.ndarray, choices: tuple[str, ...]) -> tuple[str, float, dict] | None:
+    """Without the print fonts: tesseract's reading, the closest word of the list, never sure."""
+    from rapidfuzz.distance import Levenshtein
+
+    from ocr.tools.tesseract import read_pages
+
+    bbox = clean.ink_bbox(mask > 0, 6)
+    if bbox is None:
+        return None
+    x0, y0, x1, y1 = bbox
+    page = np.where(mask[y0:y1, x0:x1] > 0, 0, 255).astype(np.uint8)
+    page = cv2.copyMakeBorder(page, 12, 12, 12, 12, cv2.BORDER_CONSTANT, value=255)
+    (result,) = read_pages([page], psm=7)
+    text = "".join(result.text.split())
+    if not text:
+        return None
+    scored = sorted(((Levenshtein.normalized_similarity(text, c), c) for c in choices), reverse=True)
+    best, choice = scored[0]
+    conf = min(0.6, best * result.confidence)
+    return choice, conf, {"score": best, "margin": best - (scored[1][0] if len(scored) > 1 else 0.0),
+                          "reader": "tesseract", "text": text}
 
 
 @register
