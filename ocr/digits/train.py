@@ -21,14 +21,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr.digits.model import MODEL_PATH, features, forward, prepare
+from yomikaki.fonts import IPAEX_FILES, ipaex_path
 
 SEED = 20260401
 REPO = Path(__file__).resolve().parents[2]
 FONT_DIRS = [REPO / "samples" / "forms" / "fonts", REPO.parent / "shared" / "fonts"]
-SYSTEM_FONTS = [
-    Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),
-    Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"),
-]
 
 
 def font_files() -> list[Path]:
@@ -36,7 +33,8 @@ def font_files() -> list[Path]:
     for folder in FONT_DIRS:
         for f in sorted(folder.glob("*.ttf")) if folder.exists() else []:
             found.setdefault(f.name, f)
-    fonts = list(found.values()) + [f for f in SYSTEM_FONTS if f.exists()]
+    ipaex = (ipaex_path(name) for name in IPAEX_FILES.values())  # the city's print fonts, if installed
+    fonts = list(found.values()) + [f for f in ipaex if f is not None]
     if not fonts:
         raise SystemExit("no fonts found for digit rendering")
     return fonts
