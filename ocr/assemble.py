@@ -140,8 +140,7 @@ def _row_filled(cells: dict[str, FieldRead | None]) -> bool:
 
 
 def _clear_unused_block(fields: dict[str, Any]) -> None:
-    yucho = bool(fields.get("yucho_symbol")) or bool(fields.get("yucho_number"))
-    bank = bool(fields.get("account_number")) or bool(fields.get("bank_name"))
+    bank, yucho = priors.blocks_written(fields)
     if yucho and not bank:
         for key in priors.BANK_KEYS:
             fields[key] = None

@@ -208,10 +208,24 @@ def branch_name(read: tuple[Any, float], bank) -> tuple[Any, float]:
     return match.base_name, min(max(sure, 0.0), 0.995)
 
 
+def blocks_written(fields: dict[str, Any]) -> tuple[bool, bool]:
+    """(bank block written, ゆうちょ block written). Next to a full ゆうちょ account, a bank name
+    that is no bank at all, with no kind ticked and no account number, is dirt read as text
+    (specks in the empty bank block came back as 「1」)."""
+    from ocr.reference.banks import match_bank
+
+    yucho_written = bool(fields.get("yucho_symbol")) or bool(fields.get("yucho_number"))
+    bank_written = bool(fields.get("account_number")) or bool(fields.get("bank_name"))
+    if bank_written and fields.get("yucho_symbol") and fields.get("yucho_number") \
+            and not fields.get("account_number") and not fields.get("bank_kind") \
+            and match_bank(fields.get("bank_name")) is None:
+        bank_written = False
+    return bank_written, yucho_written
+
+
 def account_block(fields: dict[str, Any], conf: dict[str, float]) -> None:
     """Exactly one block is filled: clear the other one (with confidence), flag both filled."""
-    bank_written = bool(fields.get("account_number")) or bool(fields.get("bank_name"))
-    yucho_written = bool(fields.get("yucho_symbol")) or bool(fields.get("yucho_number"))
+    bank_written, yucho_written = blocks_written(fields)
     if yucho_written and not bank_written:
         for key in BANK_KEYS:
             if fields.get(key) is not None:

@@ -90,3 +90,17 @@ def test_head_kana_takes_its_lost_word_gap_from_the_same_holder_kana():
     assert priors.kana_word_gap(("オカノユイ", 0.8), ("オカダ\u3000ユイ", 0.5)) == ("オカノユイ", 0.8)
     assert priors.kana_word_gap(("オカノ\u3000ユイ", 0.8), ("オカ\u3000ノユイ", 0.5)) == ("オカノ\u3000ユイ", 0.8)
     assert priors.kana_word_gap(("オカノユイ", 0.8), (None, 0.0)) == ("オカノユイ", 0.8)
+
+
+def test_dirt_read_in_the_empty_bank_block_beside_a_yucho_account():
+    yucho = {"yucho_symbol": "11470", "yucho_number": "2832521"}
+    dirt = {**yucho, "bank_name": "1", "branch_name": "SO", "account_type": "当座"}
+    assert priors.blocks_written(dirt) == (False, True)
+    conf = {key: 0.9 for key in dirt}
+    priors.account_block(dirt, conf)
+    assert conf["account_type"] == 0.5 and conf["account_number"] == 0.97  # the stray tick is checked
+    # a real bank name, a ticked kind or an account number: both blocks are written
+    assert priors.blocks_written({**yucho, "bank_name": "りそな"}) == (True, True)
+    assert priors.blocks_written({**yucho, "bank_name": "1", "bank_kind": "銀行"}) == (True, True)
+    assert priors.blocks_written({**yucho, "bank_name": "1", "account_number": "1234567"}) == (True, True)
+    assert priors.blocks_written({"yucho_symbol": "11470", "bank_name": "1"}) == (True, True)  # half a ゆうちょ
