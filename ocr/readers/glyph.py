@@ -74,6 +74,10 @@ SPECK_EM = 0.35  # ... at most this wide and tall (with the stroke end under it)
 #                  inside a glyph matching nothing, is tried away
 SPECK_TRIES = 3
 SPECK_SURE = 0.8  # ... and kept away if every glyph then matches at least this well
+SPECK_CONFIDENCE = 0.5  # a read a speck may have changed (see doubtful_marks) is no surer than a bare usable read
+SPECK_BLOB = 1.5  # ... a speck left among the glyphs: a solid round blob at least this × the disc ...
+SPECK_MIN_EM = 0.28  # ... and this much of the em wide ...
+SPECK_SHARE = 0.35  # ... that is this much of its ink part at least (on its own, or on a short stroke)
 SMALL_CHARSET = 40  # characters: a set this small (dates, 続柄) also takes weak but clear matches ...
 WEAK_CHAR_SCORE = 0.45  # ... down to this score when their margin is CHOICE_MARGIN
 CHOICE_MARGIN = 0.15  # a word of a closed list whose glyphs all match this clearly is read
@@ -461,6 +465,51 @@ def read_and_clean(match: Matcher, ink: np.ndarray) -> tuple[LineMatch, int, np.
     return line, dropped, ink
 
 
+def _speck_blobs(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Round blobs thicker than the strokes: what survives an opening by a disc of about twice
+    the stroke width (toner specks; strokes and dakuten do not, thick crossings of bold print
+    leave a blob of about the disc). Returns the ink mask, the blobs' labels, their stats
+    (row 0: the background) and the disc's size in px."""
+    mask = (ink > 0.25).astype(np.uint8)
+    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    ridge = (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8))) & (dist > 0)
+    if not ridge.any():
+        return mask, np.zeros(mask.shape, np.int32), np.zeros((1, 5), np.int32), 1
+    disc = int(round(SPECK_DISC * float(np.median(dist[ridge])))) | 1
+    opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (disc, disc)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    return mask, labels, stats, disc
+
+
+def doubtful_marks(ink: np.ndarray, cleaned: np.ndarray, line: LineMatch) -> bool:
+    """A read whose glyph shapes a blot may have changed: a round speck left among the glyphs
+    (ノ with a speck where ツ has its ticks reads ツ), or a blot erased next to a kana with a
+    voicing twin (the blot may have hidden its dakuten: ジ read as シ). Such a read, right as
+    it may be, is not sure."""
+    if not line.chars:
+        return False
+    mask, _, stats, disc = _speck_blobs(cleaned)
+    x0, x1 = line.chars[0].x0, line.chars[-1].x1
+    parts = None
+    for x, y, w, h, area in stats[1:]:
+        least = max(SPECK_BLOB * disc, SPECK_MIN_EM * line.em)
+        if not (x >= x0 and x + w <= x1 and least <= min(w, h) and max(w, h) <= DIRT_SIZE * line.em
+                and max(w, h) <= 1.5 * min(w, h) and area >= STRAY_SOLID * w * h):
+            continue
+        if parts is None:
+            parts = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        k = parts[1][y + h // 2, x + w // 2]
+        if k and area >= SPECK_SHARE * parts[2][k, cv2.CC_STAT_AREA]:  # a blot, not a thick crossing of a glyph
+            return True
+    erased = (ink > 0.25) & (cleaned <= 0.25)
+    erased[int(line.cy):] = False  # a dakuten is in the line's top half
+    if not erased.any():
+        return False
+    cols = np.nonzero(erased.any(axis=0))[0]
+    return any(has_voicing_twin(c.char) and ((cols >= (c.x0 + c.x1) // 2) & (cols < c.x1 + 0.3 * line.em)).any()
+               for c in line.chars)
+
+
 def _cut_attached_speck(match: Matcher, ink: np.ndarray, line: LineMatch
                         ) -> tuple[LineMatch, np.ndarray, int]:
     """A toner speck touching a glyph makes it match nothing. Round blobs thicker than the
@@ -468,14 +517,8 @@ def _cut_attached_speck(match: Matcher, ink: np.ndarray, line: LineMatch
     worst glyph are tried away one by one; the read is kept if every glyph then matches well
     (cutting a blot off a glyph can also make a wrong glyph match fairly)."""
     worst = min(line.chars, key=lambda c: c.score)
-    mask = (ink > 0.25).astype(np.uint8)
-    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
-    ridge = (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8))) & (dist > 0)
-    if not ridge.any():
-        return line, ink, 0
-    disc = int(round(SPECK_DISC * float(np.median(dist[ridge])))) | 1
-    opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (disc, disc)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    mask, labels, stats, _ = _speck_blobs(ink)
+    n = len(stats)
     tried = 0
     for k in range(1, n):
         x, y, w, h = stats[k, :4]
@@ -675,6 +718,9 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
                     line, dropped, clean_ink, detail, kept = again
                     detail["lifted"] = True
         conf = confidence(line)
+        if not engine.pattern and not item.choices and doubtful_marks(ink, clean_ink, line):
+            detail["speck"] = True
+            conf = min(conf, SPECK_CONFIDENCE)
         if detail.get("lifted"):
             conf = min(conf, DIRT_CONFIDENCE)
         if dropped:
