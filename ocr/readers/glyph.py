@@ -45,7 +45,7 @@ GROW_PX = 2  # lighter ink is kept this far from a core
 FAINT_STROKE = 0.4  # a short stroke apart from the cores this dark (at least FAINT_AREA px) is kept
 FAINT_BAR = 0.12  # ... and a thin horizontal bar this faint ending on a kept stroke ...
 FAINT_BAR_HEIGHT = 0.12  # ... at most this tall (of the text's height; 3 px at least) ...
-FAINT_SPAN = 0.8  # ... neither more than this long
+FAINT_SPAN = 1.05  # ... neither more than this long (the bars of 二 span the em)
 FAINT_REACH = 0.15  # the text's box for them: the glyph cores' box widened by this much of its height
 FAINT_LINE_SHARE = 0.4  # a bar whose course (slope up to FAINT_LINE_SLOPE, within FAINT_LINE_GAP px) ...
 FAINT_LINE_SLOPE = 0.08  # ... meets faint ink in this share of the columns beside the text ...
@@ -205,7 +205,7 @@ def faint_strokes(ink: np.ndarray, kept: np.ndarray, blank: np.ndarray) -> np.nd
             continue
         comp = labels[y:y + h, x:x + w] == k
         if float(ink[y:y + h, x:x + w][comp].max()) >= FAINT_STROKE:
-            if x >= left and x + w <= right and _elongated(comp):
+            if x >= left and x + w <= right and _elongated(comp) and not (w >= 2 * h and _on_a_line(faint, comp, x, y, span)):
                 out[y:y + h, x:x + w][comp] = 1
             continue
         if w < 2 * h or h > max(3, FAINT_BAR_HEIGHT * height):
