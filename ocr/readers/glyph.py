@@ -83,6 +83,7 @@ WEAK_CHAR_SCORE = 0.45  # ... down to this score when their margin is CHOICE_MAR
 CHOICE_MARGIN = 0.15  # a word of a closed list whose glyphs all match this clearly is read
 PATTERN_WEAK = 2  # weak glyphs a structured line's pattern may fill in (decode_pattern)
 DIRT_CONFIDENCE = 0.9  # a line read once its blots are removed is at most this sure (open text)
+CHOICE_DIRT_CONFIDENCE = 0.45  # a word of the list beside a blot it touches: right, a person checks
 
 
 @lru_cache(maxsize=16)
@@ -553,6 +554,20 @@ def _erase_within(ink: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray |
     return out
 
 
+def choice_beside_dirt(match: Matcher, ink: np.ndarray, line: LineMatch, choices) -> LineMatch | None:
+    """A word of the list read clearly next to a blot that touches it (「父」 and a toner speck
+    on its last stroke, read 「父人」): the blot cannot be erased without the glyph, but the
+    glyphs that are not dirt spell the word. None otherwise."""
+    dirt = dirt_chars(match, ink, line)
+    if not dirt or len(dirt) >= len(line.chars):
+        return None
+    rest = [c for c in line.chars if c not in dirt]
+    text = "".join(c.char for c in rest)
+    if text not in choices or min(c.score for c in rest) < MIN_CHAR_SCORE:
+        return None
+    return LineMatch(text, line.font, rest, line.em, line.cy, line.total)
+
+
 def _clear_choice(line: LineMatch) -> bool:
     """A faded or blurred word of a closed list whose every glyph still stands clearly apart
     from the other words' glyphs: the glyph read is better evidence than the whole-word
@@ -728,8 +743,12 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
             if not (item.choices and line.text in item.choices):
                 conf = min(conf, DIRT_CONFIDENCE)
         if item.choices:  # a word of a closed list; a damaged one goes to the whole-word matcher
+            word = None if kept else choice_beside_dirt(match, clean_ink, line, item.choices)
             if kept:
                 out[item.key] = FieldRead(line.text, conf, box, detail)
+            elif word is not None:
+                detail["beside_dirt"] = True
+                out[item.key] = FieldRead(word.text, min(confidence(word), CHOICE_DIRT_CONFIDENCE), box, detail)
             else:
                 out[item.key] = _read_choice(item, ctx, line, clean_ink, box)
         elif kept or engine.fallback == "none":
