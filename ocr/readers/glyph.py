@@ -83,6 +83,10 @@ WEAK_CHAR_SCORE = 0.45  # ... down to this score when their margin is CHOICE_MAR
 CHOICE_MARGIN = 0.15  # a word of a closed list whose glyphs all match this clearly is read
 PATTERN_WEAK = 2  # weak glyphs a structured line's pattern may fill in (decode_pattern)
 DIRT_CONFIDENCE = 0.9  # a line read once its blots are removed is at most this sure (open text)
+FAINT_DOUBT_SCORE = 0.75  # a glyph matching under this ...
+FAINT_DOUBT_MARGIN = 0.03  # ... and this close to another is read again with its ink ...
+FAINT_GAIN = 1.8  # ... this much darker (faint strokes as dark as the cores) ...
+FAINT_MEAN_SLACK = 0.01  # ... and the new read kept if better (see better_read)
 CHOICE_DIRT_CONFIDENCE = 0.45  # a word of the list beside a blot it touches: right, a person checks
 
 
@@ -568,6 +572,17 @@ def choice_beside_dirt(match: Matcher, ink: np.ndarray, line: LineMatch, choices
     return LineMatch(text, line.font, rest, line.em, line.cy, line.total)
 
 
+def faint_doubt(line: LineMatch) -> bool:
+    """A glyph that matches weakly and hardly apart from another (正 read 卍, 子 read 予)."""
+    return any(c.score < FAINT_DOUBT_SCORE and c.margin < FAINT_DOUBT_MARGIN for c in line.chars)
+
+
+def better_read(again: LineMatch, line: LineMatch) -> bool:
+    """The same number of glyphs, the weakest matching better, the others about as well."""
+    return len(again.chars) == len(line.chars) and again.min_score > line.min_score \
+        and again.mean_score >= line.mean_score - FAINT_MEAN_SLACK
+
+
 def _clear_choice(line: LineMatch) -> bool:
     """A faded or blurred word of a closed list whose every glyph still stands clearly apart
     from the other words' glyphs: the glyph read is better evidence than the whole-word
@@ -732,6 +747,13 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
                 if again[4]:
                     line, dropped, clean_ink, detail, kept = again
                     detail["lifted"] = True
+        if not engine.pattern and not item.choices and (not kept or faint_doubt(line)):
+            # thin strokes printed with little toner (正's bars, 子's hook) weigh too little
+            # against the dark ones: read the ink again with them made as dark
+            again = _glyph_read(np.clip(clean_ink * FAINT_GAIN, 0.0, 1.0), item, engine, match)
+            if again[4] and (not kept or better_read(again[0], line)):
+                line, _, clean_ink, detail, kept = again
+                detail["darkened"] = True
         conf = confidence(line)
         if not engine.pattern and not item.choices and doubtful_marks(ink, clean_ink, line):
             detail["speck"] = True
