@@ -16,11 +16,12 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from ocr.confidence import CALIBRATION_PATH, is_empty, kind_of, leaf_of
+from ocr.confidence import CALIBRATION_PATH, PROBLEM_CAP, is_empty, kind_of, leaf_of
 from ocr.evaluation import MEMBER_SUBKEYS, fold, load_rows, load_truth
 from ocr.pipeline import CANONICAL_KEYS
 
 EMPTY_FLOOR = 0.5  # an empty read a validator objected to (confidence cut under this) is never safe
+PROBLEM_FLOOR = PROBLEM_CAP + 0.01  # nor is any field a validator objected to, however often right
 
 
 def samples(truth_dir: Path, pred: Path) -> list[tuple[str, float, bool, bool]]:
@@ -93,7 +94,7 @@ def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, m
         if found is None:  # no safe cut: a field uses its kind's table, a kind stays as read
             print(f"{kind:28s} n={len(points):5d} no cut-off with error <= {max_error:.1%}: left out")
             continue
-        c = max(found, EMPTY_FLOOR if kind.startswith("empty:") else 0.05)
+        c = max(found, EMPTY_FLOOR if kind.startswith("empty:") else PROBLEM_FLOOR)
         # only a perfect raw score is safe: 1.0 maps to the threshold, everything below under it
         table[kind] = [[0.0, 0.0], [1.0, threshold]] if c >= 1.0 else [[0.0, 0.0], [c, threshold], [1.0, 1.0]]
         above = [r for p, r in points if p >= c]

@@ -43,11 +43,14 @@ KIND_OF_KEY = {
 }
 
 
+PROBLEM_CAP = 0.35  # a field a validator objects to is at most this sure (never auto-accepted)
+
+
 def combine(engine: float, *, problems: list[str] | None = None) -> float:
     """Engine (or prior) confidence, cut down when a validator objects."""
     conf = float(np.clip(engine, 0.0, 1.0))
     if problems:
-        conf = min(conf * 0.4, 0.35)
+        conf = min(conf * 0.4, PROBLEM_CAP)
     return conf
 
 

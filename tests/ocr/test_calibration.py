@@ -98,3 +98,16 @@ def test_fields_read_as_empty_get_their_own_table(tmp_path, table_file):
     assert confidence.calibrate("account_number", 0.98) < 0.9  # a reading keeps the strict table
     assert confidence.value_at({"members": [{"name": "山田　太郎"}]}, "members.1.name") == "山田　太郎"
     assert confidence.value_at({"members": []}, "members.2.name") is None
+
+
+def test_a_field_a_validator_objected_to_is_never_accepted(tmp_path, table_file):
+    # every postal code is right, even the ones a validator cut down (to PROBLEM_CAP at most)
+    pages = [(f"p{i:03d}.png", {"postal_code": "3500209"}, {"postal_code": "3500209"},
+              {"postal_code": confidence.PROBLEM_CAP if i % 2 else 0.99}) for i in range(200)]
+    truth, rows = _pages(tmp_path, pages)
+    table = cal.fit([(truth, rows)], threshold=0.9, max_error=0.003)
+    assert table["field:postal_code"][1] == [cal.PROBLEM_FLOOR, 0.9]
+    table_file.write_text(json.dumps(table), encoding="utf-8")
+    confidence._table.cache_clear()
+    assert confidence.calibrate("postal_code", confidence.combine(0.99, problems=["郵便番号は7桁の数字です"])) < 0.9
+    assert confidence.calibrate("postal_code", 0.99) > 0.9
