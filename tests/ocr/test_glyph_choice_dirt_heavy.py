@@ -5,30 +5,22 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from glyph_testkit import engine_matcher, printed_line
 
 from ocr.readers import glyph as glyph_reader
-from ocr.template import load_template
-from yomikaki.fonts import ipaex_path
 
 CHOICES = ("本人", "妻", "夫", "子", "父", "母", "孫")
 
 
 @pytest.fixture(scope="module")
 def relation_matcher():
-    if ipaex_path("ipaexm.ttf") is None:
-        pytest.skip("fonts-ipaexfont is not installed")
-    engine = load_template("benefit-application").engines["printed_relation"]
-    return glyph_reader.matcher(tuple(engine.fonts), tuple(engine.charset))
+    return engine_matcher("printed_relation")
 
 
 def _word(text: str, speck: tuple[int, int] | None) -> np.ndarray:
     """``text`` printed in IPAex Mincho at the form's size (300 dpi), as ink 0..1, with a solid
     toner speck centred at ``speck`` (px from the text's right end, from its top)."""
-    font = ImageFont.truetype(str(ipaex_path("ipaexm.ttf")), 48)
-    image = Image.new("L", (60 + 48 * len(text), 90), 0)
-    ImageDraw.Draw(image).text((20, 20), text, font=font, fill=255)
-    ink = cv2.GaussianBlur(np.asarray(image, np.float32) / 255.0, (3, 3), 0)
+    ink = cv2.GaussianBlur((255.0 - printed_line(text, "ipaex-mincho", 48)) / 255.0, (3, 3), 0)
     if speck:
         cols = np.nonzero(ink.max(axis=0) > 0.5)[0]
         rows = np.nonzero(ink.max(axis=1) > 0.5)[0]

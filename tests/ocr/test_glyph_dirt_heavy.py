@@ -7,13 +7,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from glyph_testkit import FONTS, printed_line
 
-from ocr.glyphs.bank import expand_charset, font_path, load_bank
+from ocr.glyphs.bank import expand_charset, load_bank
 from ocr.glyphs.match import Matcher
 from ocr.readers import glyph as glyph_reader
 
-FONTS = ("ipaex-gothic", "ipaex-mincho")
 SIZE = 46
 
 
@@ -28,11 +27,7 @@ def matchers() -> dict[str, Matcher]:
 def ink_of(text: str, font: str, specks: list, seed: int) -> np.ndarray:
     """The line's ink with round specks at the given x positions (in em from the text's
     start; negative: before it), on the text's mid-height, then cleaned like a scan."""
-    face = ImageFont.truetype(str(font_path(font)), SIZE)
-    width = int(face.getlength(text))
-    image = Image.new("L", (width + 3 * SIZE, 2 * SIZE), 255)
-    ImageDraw.Draw(image).text((SIZE, SIZE), text, font=face, fill=0, anchor="lm")
-    gray = np.asarray(image).astype(np.float32)
+    gray = printed_line(text, font, SIZE, margin=3)
     for pos in specks:  # x in em, or (x, y) in em from the text's middle
         x, y = pos if isinstance(pos, tuple) else (pos, 0.1)
         cv2.circle(gray, (int(SIZE + x * SIZE), SIZE + int(y * SIZE)), 4, 70.0, -1)

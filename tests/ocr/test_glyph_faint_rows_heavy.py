@@ -7,28 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from glyph_testkit import FONTS, line_ink, printed_line
 
-from ocr.glyphs.bank import expand_charset, font_path, load_bank
-from ocr.glyphs.match import Matcher
 from ocr.readers import glyph as glyph_reader
 
-FONTS = ("ipaex-gothic", "ipaex-mincho")
 SIZE = 46
-
-
-@pytest.fixture(scope="module")
-def matchers() -> dict[str, Matcher]:
-    bank = load_bank(FONTS)
-    return {"kana": Matcher(bank, expand_charset(["katakana"])), "all": Matcher(bank, expand_charset(None))}
 
 
 def scan_of(text: str, font: str, band: tuple[float, float] | None, strength: float, seed: int) -> np.ndarray:
     """The line in grey; rows ``band`` (em from the text's top) keep only ``strength`` of their ink."""
-    face = ImageFont.truetype(str(font_path(font)), SIZE)
-    image = Image.new("L", (int(face.getlength(text)) + 2 * SIZE, 2 * SIZE), 255)
-    ImageDraw.Draw(image).text((SIZE, SIZE), text, font=face, fill=0, anchor="lm")
-    gray = np.asarray(image).astype(np.float32)
+    gray = printed_line(text, font, SIZE)
     rows = np.nonzero((gray < 128).any(axis=1))[0]
     if band is not None:
         y0, y1 = rows[0] + int(band[0] * SIZE), rows[0] + int(band[1] * SIZE)
@@ -37,19 +25,13 @@ def scan_of(text: str, font: str, band: tuple[float, float] | None, strength: fl
     return np.clip(gray + rng.normal(0, 5, gray.shape), 0, 255)
 
 
-def ink_of(gray: np.ndarray, lift: bool) -> np.ndarray:
-    robust = ((gray < 140) * 255).astype(np.uint8)  # what the cleaned page mask keeps
-    blank = np.zeros(gray.shape, bool)
-    return glyph_reader.drop_stray_blots(glyph_reader.drop_streaks(glyph_reader.grey_ink(gray, robust, blank, lift)))
-
-
 @pytest.mark.parametrize("font", FONTS)
 @pytest.mark.parametrize(("text", "charset"), [("フルカワ　マサル", "kana"), ("古川　美代子", "all")])
-def test_a_weak_print_row_over_the_top_strokes_is_lifted(matchers, font, text, charset):
-    match = matchers[charset]
+def test_a_weak_print_row_over_the_top_strokes_is_lifted(glyph_matchers, font, text, charset):
+    match = glyph_matchers[charset]
     for seed, strength in ((1, 0.3), (2, 0.4)):
         gray = scan_of(text, font, (0.06, 0.2), strength, seed)
-        line = match.read(ink_of(gray, lift=True))
+        line = match.read(line_ink(gray, lift=True))
         info = (seed, line.text, [(c.char, round(c.score, 3)) for c in line.chars])
         assert line.text == text, info
         assert glyph_reader.usable(line), info
@@ -58,5 +40,5 @@ def test_a_weak_print_row_over_the_top_strokes_is_lifted(matchers, font, text, c
 @pytest.mark.parametrize("font", FONTS)
 def test_normal_print_is_not_changed_by_the_lift(font):
     gray = scan_of("埼玉県坂戸市中小坂2247番地21", font, None, 1.0, 3)
-    plain, lifted = ink_of(gray, lift=False), ink_of(gray, lift=True)
+    plain, lifted = line_ink(gray, lift=False), line_ink(gray, lift=True)
     assert float(np.abs(plain - lifted).max()) < 0.05

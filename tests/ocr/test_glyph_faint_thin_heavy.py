@@ -6,28 +6,20 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from glyph_testkit import engine_matcher, printed_line
 
 from ocr.readers import glyph as glyph_reader
-from ocr.template import load_template
-from yomikaki.fonts import ipaex_path
 
 
 @pytest.fixture(scope="module")
 def printed():
-    if ipaex_path("ipaexm.ttf") is None:
-        pytest.skip("fonts-ipaexfont is not installed")
-    engine = load_template("benefit-application").engines["printed"]
-    return glyph_reader.matcher(tuple(engine.fonts), tuple(engine.charset))
+    return engine_matcher("printed")
 
 
 def thin_strokes_faint(text: str, share: float) -> np.ndarray:
     """``text`` in IPAex Mincho at the form's size as ink 0..1; ink away from the thick strokes'
     cores (thin bars, hooks, serifs' hairlines) at ``share`` of its darkness."""
-    font = ImageFont.truetype(str(ipaex_path("ipaexm.ttf")), 44)
-    image = Image.new("L", (60 + 46 * len(text), 90), 0)
-    ImageDraw.Draw(image).text((20, 20), text, font=font, fill=255)
-    ink = cv2.GaussianBlur(np.asarray(image, np.float32) / 255.0, (3, 3), 0.8)
+    ink = cv2.GaussianBlur((255.0 - printed_line(text, "ipaex-mincho", 44)) / 255.0, (3, 3), 0.8)
     core = cv2.erode((ink > 0.5).astype(np.uint8), np.ones((3, 3), np.uint8))
     near_core = cv2.dilate(core, np.ones((3, 3), np.uint8)) > 0
     return np.where(near_core, ink, ink * share)

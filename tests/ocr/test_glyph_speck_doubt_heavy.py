@@ -8,31 +8,26 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from glyph_testkit import FONTS, printed_line
 
-from ocr.glyphs.bank import expand_charset, font_path, load_bank
 from ocr.glyphs.match import Matcher
 from ocr.readers import glyph as glyph_reader
 
-FONTS = ("ipaex-gothic", "ipaex-mincho")
 SIZE = 42
 
 
 @pytest.fixture(scope="module")
-def kana() -> Matcher:
-    return Matcher(load_bank(FONTS), expand_charset(["katakana"]))
+def kana(glyph_matchers) -> Matcher:
+    return glyph_matchers["kana"]
 
 
 @pytest.fixture(scope="module")
-def everything() -> Matcher:
-    return Matcher(load_bank(FONTS), expand_charset(None))
+def everything(glyph_matchers) -> Matcher:
+    return glyph_matchers["all"]
 
 
 def ink_of(text: str, font: str, *, bold: int = 0) -> np.ndarray:
-    face = ImageFont.truetype(str(font_path(font)), SIZE)
-    image = Image.new("L", (int(face.getlength(text)) + 2 * SIZE, 2 * SIZE), 255)
-    ImageDraw.Draw(image).text((SIZE, SIZE), text, font=face, fill=0, anchor="lm")
-    gray = np.asarray(image)
+    gray = printed_line(text, font, SIZE)
     if bold:  # ink bleed: strokes thickened, crossings filled
         gray = cv2.erode(gray, np.ones((bold, bold), np.uint8))
     return cv2.GaussianBlur((255 - gray).astype(np.float32) / 255, (0, 0), 0.7)

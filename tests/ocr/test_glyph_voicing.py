@@ -7,27 +7,22 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from glyph_testkit import FONTS, printed_line
 
-from ocr.glyphs.bank import expand_charset, font_path, load_bank
 from ocr.glyphs.match import Matcher
 from ocr.readers import glyph as glyph_reader
 
-FONTS = ("ipaex-gothic", "ipaex-mincho")
 LINES = ["ポプペパピ", "ボブベバビ", "ホフヘハヒ", "ガカザサダタ", "ジシヅツドト", "コーポ坂戸", "パレス坂戸"]
 
 
 @pytest.fixture(scope="module")
-def everything() -> Matcher:
-    return Matcher(load_bank(FONTS), expand_charset(None))
+def everything(glyph_matchers) -> Matcher:
+    return glyph_matchers["all"]
 
 
 def raw_ink(text: str, font: str, size: int, seed: int) -> np.ndarray:
-    face = ImageFont.truetype(str(font_path(font)), size)
-    image = Image.new("L", (int(face.getlength(text)) + 3 * size, 2 * size), 255)
-    ImageDraw.Draw(image).text((size, size), text, font=face, fill=0, anchor="lm")
     rng = np.random.default_rng(seed)
-    gray = cv2.GaussianBlur(np.asarray(image).astype(np.float32), (3, 3), 0.8)
+    gray = cv2.GaussianBlur(printed_line(text, font, size, margin=3), (3, 3), 0.8)
     gray = np.clip(gray + rng.normal(0, 6, gray.shape), 0, 255)
     ink = np.clip((255.0 - gray) / 255.0, 0.0, 1.0)
     ink[ink < 0.12] = 0.0
