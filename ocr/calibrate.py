@@ -16,9 +16,10 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from ocr.confidence import CALIBRATION_PATH, PROBLEM_CAP, is_empty, kind_of, leaf_of
+from ocr.confidence import CALIBRATION_PATH, PROBLEM_CAP, kind_of, leaf_of
 from ocr.evaluation import MEMBER_SUBKEYS, fold, load_rows, load_truth
 from ocr.pipeline import CANONICAL_KEYS
+from ocr.validate.base import is_empty
 
 EMPTY_FLOOR = 0.5  # an empty read a validator objected to (confidence cut under this) is never safe
 PROBLEM_FLOOR = PROBLEM_CAP + 0.01  # nor is any field a validator objected to, however often right
@@ -107,7 +108,7 @@ def fit(pairs: list[tuple[Path, Path]], *, threshold: float, max_error: float, m
 def apply(raw_rows: Path, out: Path, template: str = "benefit-application") -> None:
     """Rewrite rows read with ``YOMIKAKI_OCR_UNCALIBRATED=1`` with calibrated confidences and
     review lists (to measure a new calibration without reading the scans again)."""
-    from ocr.confidence import _table, calibrate, value_at
+    from ocr.confidence import _table, calibrate_all
     from ocr.pipeline import stage_review
     from ocr.template import load_template
 
@@ -117,8 +118,7 @@ def apply(raw_rows: Path, out: Path, template: str = "benefit-application") -> N
         for line in src:
             row = json.loads(line)
             if row.get("status") == "ok":
-                row["confidence"] = {k: calibrate(k, v, empty=is_empty(value_at(row["fields"], k)))
-                                     for k, v in row["confidence"].items()}
+                row["confidence"] = calibrate_all(row["confidence"], row["fields"])
                 row["review"] = stage_review(row["confidence"], tpl)
             dst.write(json.dumps(row, ensure_ascii=False) + "\n")
 

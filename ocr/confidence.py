@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ocr.normalize import field_value
+from ocr.validate.base import is_empty
+
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 
 KIND_OF_KEY = {
@@ -70,20 +73,6 @@ def kind_of(key: str) -> str:
     return KIND_OF_KEY.get(leaf_of(key), "printed")
 
 
-def is_empty(value: object) -> bool:
-    return value is None or value == [] or (isinstance(value, str) and not value.strip())
-
-
-def value_at(fields: dict, key: str) -> object:
-    """The value of a confidence key in a row's fields (``members.2.name`` included)."""
-    if key.startswith("members."):
-        _, index, sub = key.split(".", 2)
-        members = fields.get("members") or []
-        i = int(index) - 1
-        return members[i].get(sub) if 0 <= i < len(members) and isinstance(members[i], dict) else None
-    return fields.get(key)
-
-
 def calibrate(key: str, conf: float, *, empty: bool = False) -> float:
     """Piecewise-linear map of a raw confidence to an empirical probability of being right:
     the field's own table when it was fitted on enough samples, else its kind's. A field read
@@ -96,3 +85,9 @@ def calibrate(key: str, conf: float, *, empty: bool = False) -> float:
         return round(float(conf), 4)
     xs, ys = zip(*points, strict=True)
     return round(float(np.interp(conf, xs, ys)), 4)
+
+
+def calibrate_all(conf: dict[str, float], fields: dict) -> dict[str, float]:
+    """Every raw confidence of a page calibrated, each with the table for its field's value
+    (read as empty or not)."""
+    return {key: calibrate(key, value, empty=is_empty(field_value(fields, key))) for key, value in conf.items()}

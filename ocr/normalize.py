@@ -73,6 +73,18 @@ def parse_member_key(key: str) -> tuple[int, str] | None:
     return int(match.group(2)) + 1, match.group(3)  # members[0] is the first member
 
 
+def field_value(fields: Mapping, key: str) -> Any:
+    """The value of a field path in canonical fields: a top-level key, or a member's
+    (``members.2.name``, 1-based); None for a member row that is not there."""
+    member = parse_member_key(key)
+    if member is None:
+        return fields.get(key)
+    index, sub = member
+    members = fields.get("members") or []
+    row = members[index - 1] if 1 <= index <= len(members) else None
+    return row.get(sub) if isinstance(row, Mapping) else None
+
+
 def _is_empty(raw: Any) -> bool:
     if raw is None:
         return True

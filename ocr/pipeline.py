@@ -148,8 +148,7 @@ def read_page(ref: PageRef, *, template: str = "benefit-application", registry: 
     reads = stage_read(ctx, stage_items(tpl))
     fields, conf, errors = assemble_fields(reads, tpl, qr_text=kind.qr_text, registry=registry)
     if not os.environ.get("YOMIKAKI_OCR_UNCALIBRATED"):  # set by ``python -m ocr.calibrate``
-        conf = {key: confidence.calibrate(key, value, empty=confidence.is_empty(confidence.value_at(fields, key)))
-                for key, value in conf.items()}
+        conf = confidence.calibrate_all(conf, fields)
     else:
         conf = {key: round(float(value), 4) for key, value in conf.items()}
     row = {"source": ref.source, "page": ref.page, "form": tpl.id, "status": "ok",

@@ -14,6 +14,7 @@ from zipfile import BadZipFile
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from ocr.normalize import field_value
 from ocr.review import checks, output
 from ocr.review.layout import FIRST_DATA_ROW, SHEET_REVIEW, columns_from_meta, unflatten_fields
 from ocr.review.sheets import read_data, read_meta
@@ -254,12 +255,7 @@ def _corrections(accepted: list[RowOutcome], data: dict):
 
 
 def _canonical_text(fields: dict, path: str) -> str | None:
-    if path.startswith("members."):
-        _, i, key = path.split(".")
-        members = fields.get("members") or []
-        value = members[int(i) - 1].get(key) if int(i) <= len(members) else None
-    else:
-        value = fields.get(path)
+    value = field_value(fields, path)
     if value is None:
         return None
     return str(value).lower() if isinstance(value, bool) else str(value)

@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from ocr.normalize import field_value
 from ocr.review.layout import CANONICAL_ORDER, MEMBER_KEYS, Column
 from yomikaki.exports import set_cell_text, write_csv
 from yomikaki.paths import replace_private
@@ -25,16 +26,7 @@ def flat_header(rows: list[dict]) -> list[str]:
 
 
 def flat_values(row: dict, header: list[str]) -> list[object]:
-    out = []
-    for key in header:
-        if key.startswith("members."):
-            _, i, sub = key.split(".")
-            members = row.get("members") or []
-            value = members[int(i) - 1].get(sub) if int(i) <= len(members) else None
-        else:
-            value = row.get(key)
-        out.append(value)
-    return out
+    return [field_value(row, key) for key in header]
 
 
 def write_confirmed(out: Path, rows: list[dict]) -> Path:

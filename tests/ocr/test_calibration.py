@@ -9,6 +9,7 @@ import pytest
 
 from ocr import calibrate as cal
 from ocr import confidence
+from ocr.normalize import field_value
 
 
 def test_cutoff_keeps_the_accepted_zone_under_the_error_budget():
@@ -96,8 +97,8 @@ def test_fields_read_as_empty_get_their_own_table(tmp_path, table_file):
     assert confidence.calibrate("yucho_symbol", 0.98, empty=True) > 0.9
     assert confidence.calibrate("yucho_symbol", 0.3, empty=True) < 0.9
     assert confidence.calibrate("account_number", 0.98) < 0.9  # a reading keeps the strict table
-    assert confidence.value_at({"members": [{"name": "山田　太郎"}]}, "members.1.name") == "山田　太郎"
-    assert confidence.value_at({"members": []}, "members.2.name") is None
+    assert field_value({"members": [{"name": "山田　太郎"}]}, "members.1.name") == "山田　太郎"
+    assert field_value({"members": []}, "members.2.name") is None
 
 
 def test_a_field_a_validator_objected_to_is_never_accepted(tmp_path, table_file):
