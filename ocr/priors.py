@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Hamming, Levenshtein
 
 from ocr.normalize import normalize_field
 
@@ -138,8 +138,7 @@ def postal_code(read: tuple[Any, float], address: Any) -> tuple[Any, float]:
         return read
     if address_matches(value, address) == 1.0:
         return read
-    near = {code for code in codes_for_address(address)
-            if sum(a != b for a, b in zip(code, value, strict=True)) == 1}
+    near = {code for code in codes_for_address(address) if Hamming.distance(code, value) == 1}
     if len(near) == 1:
         return near.pop(), min(conf, 0.6)
     return read
@@ -160,7 +159,7 @@ def member_surnames(members: list[dict[str, Any]], conf: dict[str, float]) -> No
         parts = name.split("\u3000") if isinstance(name, str) else []
         if len(parts) != 2 or parts[0] == family or len(parts[0]) != len(family):
             continue
-        if sum(a != b for a, b in zip(parts[0], family, strict=True)) == 1:
+        if Hamming.distance(parts[0], family) == 1:
             member["name"] = family + "\u3000" + parts[1]
             key = f"members.{i}.name"
             conf[key] = min(conf.get(key, 0.0), 0.6)
@@ -249,8 +248,12 @@ _ERA_FIX = {"只和": "昭和", "昭才": "昭和", "昭利": "昭和", "昭私"
             "合和": "令和", "今和": "令和", "令利": "令和"}
 # 丁目 with its 丁 lost or read as a hook (「1目21番」, 「1亅目6番」): only ever between numbers
 _CHOME = re.compile(r"(\d)\s*[亅J了\]」]?\s*目(?=\s*\d)")
-# a last word of the address with no letter of a place or building: specks read as 。 ] k
-_JUNK_WORD = re.compile(r"[^\u3040-\u30ff\u4e00-\u9fff々0-9０-９Ａ-Ｚａ-ｚA-Za-z]*|[A-Za-z]")
+# letters of a place, house number or building; a last word of the address with none of them
+# (or a lone Latin letter) is specks read as 。 ] k, and so are such characters at its end
+_ADDRESS_LETTER = "\u3040-\u30ff\u4e00-\u9fff々0-9０-９Ａ-Ｚａ-ｚA-Za-z"
+_JUNK_WORD = re.compile(f"[^{_ADDRESS_LETTER}]*|[A-Za-z]")
+_JUNK_END = re.compile(f"(?:[^{_ADDRESS_LETTER}]|ョ)+$")
+_POSTAL = re.compile(r"(\d{3})\s*[-ー一‐－]?\s*(\d{4})")
 _DIGIT_LOOKALIKE = str.maketrans({"D": "0", "O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
 _SEPARATORS = re.compile(r"[-_~|・=.,:;\"'`<>]+")
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff々\u3041-\u3096\u30a1-\u30fa\u30fcＡ-Ｚａ-ｚ]")
@@ -285,8 +288,7 @@ def fix_printed(key: str, text: Any) -> Any:
     elif sub == "household_head_kana":
         text = _words(text, _KANA_CHAR)
     elif sub == "postal_code":
-        match = re.search(r"(\d{3})\s*[-ー一‐－]?\s*(\d{4})", text) or \
-            re.search(r"(\d{3})\s*[-ー一‐－]?\s*(\d{4})", text.translate(_DIGIT_LOOKALIKE))
+        match = _POSTAL.search(text) or _POSTAL.search(text.translate(_DIGIT_LOOKALIKE))
         if match:
             text = match.group(1) + match.group(2)
     elif sub == "address":
@@ -295,7 +297,7 @@ def fix_printed(key: str, text: Any) -> Any:
         while len(words) > 1 and _JUNK_WORD.fullmatch(words[-1]):
             words.pop()  # specks after the address read as 。 ] k
         text = "\u3000".join(words)
-        text = re.sub(r"(?:[^\u3040-\u30ff\u4e00-\u9fff々0-9０-９Ａ-Ｚａ-ｚA-Za-z]|ョ)+$", "", text)
+        text = _JUNK_END.sub("", text)
         text = re.sub(r"^[\s\-_~|・=.,:;\"'`<>]+", "", text)
     return text
 
