@@ -227,13 +227,19 @@ def faint_strokes(ink: np.ndarray, kept: np.ndarray, blank: np.ndarray) -> np.nd
     return out
 
 
-def _elongated(blob: np.ndarray) -> bool:
-    """A stroke (a thin line), not a blot or a patch of grain: far longer than it is thick."""
+def _spread(blob: np.ndarray) -> tuple[float, float] | None:
+    """The variances of a blob's pixels along its short and its long axis (None under 3 px)."""
     ys, xs = np.nonzero(blob)
     if len(xs) < 3:
-        return False
+        return None
     low, high = np.linalg.eigvalsh(np.cov(np.stack([xs, ys]).astype(np.float64)))
-    return bool(high >= FAINT_ELONGATED ** 2 * max(low, 1e-6))
+    return max(float(low), 1e-6), float(high)
+
+
+def _elongated(blob: np.ndarray) -> bool:
+    """A stroke (a thin line), not a blot or a patch of grain: far longer than it is thick."""
+    axes = _spread(blob)
+    return axes is not None and axes[1] >= FAINT_ELONGATED ** 2 * axes[0]
 
 
 def _on_a_line(faint: np.ndarray, blob: np.ndarray, x: int, y: int, span: tuple[int, int]) -> bool:
@@ -376,12 +382,8 @@ def _small_part_glyphs(mask: np.ndarray, labels: np.ndarray, tall: float) -> np.
 
 def _is_speck(blob: np.ndarray) -> bool:
     """A solid roundish blot (toner), not a dakuten stroke (elongated) or a handakuten ring."""
-    ys, xs = np.nonzero(blob)
-    if len(xs) < 3 or blob.mean() < STRAY_SOLID:
-        return False
-    cov = np.cov(np.stack([xs, ys]).astype(np.float64))
-    low, high = np.linalg.eigvalsh(cov)
-    return bool(high <= STRAY_ROUND ** 2 * max(low, 1e-6))
+    axes = _spread(blob)
+    return axes is not None and blob.mean() >= STRAY_SOLID and axes[1] <= STRAY_ROUND ** 2 * axes[0]
 
 
 def _main_band(rows: np.ndarray, max_gap: int) -> tuple[int, int] | None:
@@ -765,10 +767,9 @@ def _read_all(items: list[Item], ctx: PageContext, engine: Engine, match: Matche
             if not (item.choices and line.text in item.choices):
                 conf = min(conf, DIRT_CONFIDENCE)
         if item.choices:  # a word of a closed list; a damaged one goes to the whole-word matcher
-            word = None if kept else choice_beside_dirt(match, clean_ink, line, item.choices)
             if kept:
                 out[item.key] = FieldRead(line.text, conf, box, detail)
-            elif word is not None:
+            elif (word := choice_beside_dirt(match, clean_ink, line, item.choices)) is not None:
                 detail["beside_dirt"] = True
                 out[item.key] = FieldRead(word.text, min(confidence(word), CHOICE_DIRT_CONFIDENCE), box, detail)
             else:

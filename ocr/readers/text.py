@@ -51,8 +51,7 @@ def trim_edge_dirt(mask: np.ndarray) -> np.ndarray:
     (EDGE_DIRT × the height) or a thin upright hairline. Read with the line, such dirt
     comes back as 「。」「]」「填一」 after an address."""
     rows = np.count_nonzero(mask, axis=1)
-    inked = np.nonzero(rows)[0]
-    if inked.size == 0:
+    if not rows.any():
         return mask
     # the text height: rows holding a fair share of the busiest row's ink (specks hold little)
     strong = np.nonzero(rows >= 0.1 * rows.max())[0]
