@@ -118,10 +118,15 @@ class PageContext:
         mask = cv2.subtract(mask, self.blank_ink[y0:y1, x0:x1])
         width = x1 - x0
         if width >= 200:  # scanner streaks / low-ink lines run across the whole zone
-            lines = horizontal_runs(mask, max(120, int(0.45 * width)))
-            if lines is not None:
-                mask = cv2.subtract(mask, cv2.dilate(lines, np.ones((3, 1), np.uint8)))
+            mask = drop_horizontal_lines(mask, max(120, int(0.45 * width)))
         return clean.drop_specks(mask, speck) if speck else mask
+
+
+def drop_horizontal_lines(mask: np.ndarray, run: int) -> np.ndarray:
+    """``mask`` without its horizontal lines of ``run`` px or longer (scanner streaks, roller
+    marks), a pixel above and below them included."""
+    lines = horizontal_runs(mask, run)
+    return mask if lines is None else cv2.subtract(mask, cv2.dilate(lines, np.ones((3, 1), np.uint8)))
 
 
 def horizontal_runs(mask: np.ndarray, run: int) -> np.ndarray | None:

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from ocr import clean
-from ocr.readers.base import FieldRead, Item, PageContext, Reader, horizontal_runs, register
+from ocr.readers.base import FieldRead, Item, PageContext, Reader, drop_horizontal_lines, register
 
 TICK_RATIO = 0.05  # new ink / box area above which a box is ticked (empty boxes ≤ 0.041, ticks ≥ 0.059
 #                   over the dev, dev-hard and five generated sets, 1,017 empty and 59 ticked boxes)
@@ -95,9 +95,7 @@ def faint_ink_ratio(ctx: PageContext, box: tuple[int, int, int, int]) -> float:
     paper = float(np.percentile(gray, 70))
     faint = ((gray < paper - FAINT_DELTA) * 255).astype(np.uint8)
     faint = cv2.subtract(faint, cv2.dilate(ctx.blank_ink[y0:y1, x0:x1], np.ones((7, 7), np.uint8)))
-    lines = horizontal_runs(faint, max(60, int(0.3 * gray.shape[1])))
-    if lines is not None:
-        faint = cv2.subtract(faint, cv2.dilate(lines, np.ones((3, 1), np.uint8)))
+    faint = drop_horizontal_lines(faint, max(60, int(0.3 * gray.shape[1])))
     faint = clean.drop_specks(faint, FAINT_SPECK)
     return float((faint > 0).sum()) / gray.size
 
