@@ -413,8 +413,8 @@ def _mark_templates(twins: tuple[str, ...], font: str) -> list[tuple[np.ndarray,
     images = []
     for twin in twins:
         image = fine_templates(twin, font)[0]
-        inked = image[image > 0.05]
-        images.append(image / max(float(np.percentile(inked, 90)) if inked.size else 1.0, 1e-3))
+        scaled = _ink_to_one(image)
+        images.append(image if scaled is None else scaled)
     out = []
     for k, image in enumerate(images):
         diff = np.zeros_like(image)
@@ -444,13 +444,20 @@ def _closest_mark(fine: np.ndarray, twins: tuple[str, ...], read: str, font: str
     twins differ), the cell shifted onto each twin."""
     dist = []
     for image, mask in _mark_templates(twins, font):
-        window, _ = _best_window(fine, image)
-        inked = window[window > 0.05]
-        if inked.size == 0:
+        window = _ink_to_one(_best_window(fine, image)[0])
+        if window is None:
             return read
-        window = window / max(float(np.percentile(inked, 90)), 1e-3)
         dist.append(float(((window - image)[mask] ** 2).mean()))
     return twins[int(np.argmin(dist))]
+
+
+def _ink_to_one(image: np.ndarray) -> np.ndarray | None:
+    """``image`` scaled so that its ink (the 90th percentile of its inked pixels) is 1; None
+    without ink."""
+    inked = image[image > 0.05]
+    if inked.size == 0:
+        return None
+    return image / max(float(np.percentile(inked, 90)), 1e-3)
 
 
 def _script(ch: str) -> str:
